@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svmx core: what the vendor-neutral parts of the module share.
+ *
+ * The module is split by concern:
+ *   main.c       load/unload, backend choice, module parameters
+ *   dev.c        the /dev/svmx misc device and its system ioctls
+ *   vm.c         a VM: its anonymous fd and VM ioctls
+ *   caps.c       KVM_CHECK_EXTENSION answers
+ *   cpu_virt.c   turning VMX/SVM on and off per CPU while VMs exist
+ *   emergency.c  reboot, suspend, crash paths
+ *   debugfs.c    /sys/kernel/debug/svmx/
+ *   vmx.c svm.c  the two backends, behind struct svmx_backend
+ *
+ * The core never includes a vendor's definitions header; everything it
+ * needs from a backend goes through struct svmx_backend.
+ */
+#ifndef SVMX_H
+#define SVMX_H
+
+#include <linux/types.h>
+#include <linux/fs.h>
+
+struct mm_struct;
+
+/**
+ * struct svmx_backend - one hardware virtualization extension (VMX or SVM)
+ * @name:		"vmx" or "svm", as shown in the log and parameters
+ * @probe:		check every hardware requirement on the boot CPU; print
+ *			each missing one on its own line; return 0, -ENODEV
+ *			(feature absent) or -EPERM (disabled by firmware)
+ * @init:		allocate what each possible CPU needs (VMXON region,
+ *			host save area); called once after a successful probe
+ * @exit:		free what @init allocated
+ * @cpu_enable:		turn the extension on for the calling CPU; runs with
+ *			interrupts off; -EBUSY if another hypervisor owns it
+ * @cpu_disable:	undo @cpu_enable on the calling CPU; interrupts off
+ * @cpu_hw_enabled:	read the hardware (CR4.VMXE, EFER.SVME) on the
+ *			calling CPU: is the extension on, whoever turned it on
+ * @emergency_disable:	turn the extension off on the calling CPU from a
+ *			crash or NMI context, whoever turned it on; NULL if the
+ *			kernel already does this itself for this vendor
+ */
+struct svmx_backend {
+	const char *name;
+	int (*probe)(void);
+	int (*init)(void);
+	void (*exit)(void);
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+	bool (*cpu_hw_enabled)(void);
+	void (*emergency_disable)(void);
+};
+
+extern const struct svmx_backend svmx_vmx_backend;
+extern const struct svmx_backend svmx_svm_backend;
+
+/* The backend chosen at load; never NULL while the module is live. */
+extern const struct svmx_backend *svmx_backend;
+
+/* What the hardware offers, shown read-only in /sys/module/svmx/parameters. */
+struct svmx_hw_features {
+	bool ept;
+	bool vpid;
+	bool unrestricted_guest;
+	bool npt;
+};
+
+extern struct svmx_hw_features svmx_hw;
+
+/* dev.c */
+int svmx_dev_register(void);
+void svmx_dev_unregister(void);
+
+/* vm.c */
+int svmx_vm_create(unsigned long type);
+
+/* caps.c */
+long svmx_check_extension(long cap);
+
+/* cpu_virt.c */
+int svmx_cpu_virt_init(void);
+void svmx_cpu_virt_exit(void);
+int svmx_virt_get(void);
+void svmx_virt_put(void);
+void svmx_virt_disable_all_for_reboot(void);
+void svmx_virt_suspend_this_cpu(void);
+void svmx_virt_resume_this_cpu(void);
+bool svmx_virt_this_cpu_on(void);
+unsigned int svmx_virt_users(void);
+
+/* emergency.c */
+int svmx_emergency_init(void);
+void svmx_emergency_exit(void);
+
+/* debugfs.c */
+void svmx_debugfs_init(void);
+void svmx_debugfs_exit(void);
+
+#endif /* SVMX_H */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the svmx selftests.
+ *
+ * Every test runs against the device named by $SVMX_DEV (default /dev/svmx)
+ * whose hypervisor module is $SVMX_MODULE (default svmx): the test machines
+ * run each test once on svmx and once on the stock kvm-amd / kvm-intel, so a
+ * test proves it asserts true KVM behaviour.
+ */
+#ifndef SVMX_TEST_H
+#define SVMX_TEST_H
+
+#include <stdbool.h>
+
+/* The KVM-API device under test and its module. */
+const char *test_dev_path(void);
+const char *test_module_name(void);
+/* Is the device under test svmx itself (not the stock KVM)? */
+bool test_is_svmx(void);
+/* "vmx" or "svm", from the CPU flags. */
+const char *test_cpu_extension(void);
+
+/* open() the device under test; returns the fd or -1 (errno set). */
+int test_open_dev(int flags);
+
+/*
+ * Is VMX/SVM on on @cpu, as the hardware says? 1 or 0; -1 if this cannot be
+ * read here (errno set), with the reason in *why.
+ *   SVM: EFER.SVME, read through /dev/cpu/N/msr (any hypervisor).
+ *   VMX: CR4.VMXE cannot be read from userspace; svmx reports it, read on
+ *        that CPU, in /sys/kernel/debug/svmx/cpu_state.
+ */
+int test_cpu_virt_on(int cpu, const char **why);
+/* What svmx's debugfs says svmx itself turned on on @cpu: 1, 0 or -1. */
+int test_svmx_cpu_owned(int cpu);
+
+/* Number of online CPUs / is @cpu online? */
+int test_online_cpus(void);
+bool test_cpu_online(int cpu);
+/* Write 0 or 1 to /sys/devices/system/cpu/cpuN/online; 0 or -1. */
+int test_set_cpu_online(int cpu, bool online);
+
+/* /sys/module/NAME/refcnt, or -1. */
+int test_module_refcnt(const char *name);
+
+/* Run a shell command; returns its exit status, or -1. */
+int test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The emulated test machines (sourced by check.sh and run.sh).
+#
+#   svm     QEMU TCG, an AMD CPU with SVM and nested paging, 2 CPUs
+#   vmx     Bochs, Intel corei7_skylake_x (VMX, EPT, unrestricted guest)
+#   novirt  QEMU TCG, a CPU with neither VMX nor SVM: svmx must refuse to load
+#
+# machine_config NAME sets: EMU (qemu|bochs), CPU (QEMU -cpu model), CPUS,
+# MEM (MiB), TIMEOUT (seconds, the machine's whole run), DESC.
+
+machine_config() {
+	case "$1" in
+	svm)
+		EMU=qemu CPU=qemu64,+svm,+npt CPUS=2 MEM=1024 TIMEOUT=900
+		DESC="QEMU TCG, AMD SVM + NPT"
+		;;
+	vmx)
+		EMU=bochs CPU= CPUS=${SVMX_BOCHS_CPUS:-2} MEM=1024 TIMEOUT=2400
+		DESC="Bochs, Intel corei7_skylake_x VMX + EPT"
+		;;
+	novirt)
+		EMU=qemu CPU=qemu64,-svm,-vmx CPUS=1 MEM=512 TIMEOUT=300
+		DESC="QEMU TCG, no VMX or SVM"
+		;;
+	*)
+		echo "unknown machine '$1' (known: svm vmx novirt)" >&2
+		return 1
+		;;
+	esac
+}
+
+# machine_mode NAME: what the machine's /init does (see tools/testvm/init).
+machine_mode() {
+	case "$1" in
+	novirt) echo novirt ;;
+	*) echo tests ;;
+	esac
+}
+
+# run_machine NAME MODE INITRD OUTDIR: boot it; returns the runner's status.
+run_machine() {
+	local name=$1 mode=$2 initrd=$3 out=$4 here
+	here=$(dirname "${BASH_SOURCE[0]}")
+	machine_config "$name" || return 1
+	local append="console=ttyS0 ignore_loglevel panic=-1 testvm.mode=$mode"
+	if [ "$EMU" = qemu ]; then
+		"$here/run-qemu.sh" --cpu "$CPU" --kernel "$VMLINUZ" --initrd "$initrd" \
+			--append "$append" --cpus "$CPUS" --mem "$MEM" --out "$out" \
+			--timeout "$TIMEOUT"
+	else
+		"$here/run-bochs.sh" --kernel "$VMLINUZ" --initrd "$initrd" \
+			--append "$append" --cpus "$CPUS" --mem "$MEM" --out "$out" \
+			--timeout "$TIMEOUT"
+	fi
+}
