@@ -43,7 +43,7 @@ copy_module() {
 for m in "${want[@]}"; do
 	copy_module "$m"
 done
-cp "$SRC"/modules.{order,builtin} "$STAGE/lib/modules/$KVER/" 2>/dev/null || true
+cp "$SRC"/modules.order "$SRC"/modules.builtin* "$STAGE/lib/modules/$KVER/"
 depmod -b "$STAGE" "$KVER"
 
 cp "$ROOT/module/svmx.ko" "$STAGE/payload/"
