@@ -21,6 +21,8 @@
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/smp.h>
@@ -189,6 +191,49 @@ void svmx_virt_resume_this_cpu(void)
 	    svmx_enable_this_cpu())
 		pr_err("cannot turn %s back on after resume on CPU %d\n",
 		       svmx_backend->name, smp_processor_id());
+}
+
+/**
+ * svmx_free_cpu_pages() - free what svmx_alloc_cpu_pages() allocated
+ * @pages: a per-CPU page pointer
+ */
+void svmx_free_cpu_pages(struct page *__percpu *pages)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page **page = per_cpu_ptr(pages, cpu);
+
+		if (*page)
+			__free_page(*page);
+		*page = NULL;
+	}
+}
+
+/**
+ * svmx_alloc_cpu_pages() - one zeroed page per possible CPU, on its node
+ * @pages: a per-CPU page pointer to fill
+ * @first_word: written at the start of each page (a VMCS revision id)
+ *
+ * Return: 0 or -ENOMEM (then nothing stays allocated).
+ */
+int svmx_alloc_cpu_pages(struct page *__percpu *pages, u32 first_word)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct page *page;
+
+		page = alloc_pages_node(cpu_to_node(cpu),
+					GFP_KERNEL | __GFP_ZERO, 0);
+		if (!page) {
+			svmx_free_cpu_pages(pages);
+			return -ENOMEM;
+		}
+		*(u32 *)page_address(page) = first_word;
+		*per_cpu_ptr(pages, cpu) = page;
+	}
+	return 0;
 }
 
 int svmx_cpu_virt_init(void)

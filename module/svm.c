@@ -16,10 +16,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": svm: " fmt
 
-#include <linux/gfp.h>
 #include <linux/mm.h>
-#include <asm/io.h>
 #include <linux/percpu.h>
+#include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 
@@ -62,33 +61,13 @@ static int svm_probe(void)
 
 static void svm_exit(void)
 {
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct page *page = per_cpu(svm_hsave_area, cpu);
-
-		if (page)
-			__free_page(page);
-		per_cpu(svm_hsave_area, cpu) = NULL;
-	}
+	svmx_free_cpu_pages(&svm_hsave_area);
 }
 
+/* The host save area's contents are the CPU's business: zeroed is fine. */
 static int svm_init(void)
 {
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct page *page;
-
-		page = alloc_pages_node(cpu_to_node(cpu),
-					GFP_KERNEL | __GFP_ZERO, 0);
-		if (!page) {
-			svm_exit();
-			return -ENOMEM;
-		}
-		per_cpu(svm_hsave_area, cpu) = page;
-	}
-	return 0;
+	return svmx_alloc_cpu_pages(&svm_hsave_area, 0);
 }
 
 static int svm_cpu_enable(void)

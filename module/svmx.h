@@ -22,6 +22,7 @@
 #include <linux/fs.h>
 
 struct mm_struct;
+struct page;
 
 /**
  * struct svmx_backend - one hardware virtualization extension (VMX or SVM)
@@ -88,6 +89,8 @@ void svmx_virt_suspend_this_cpu(void);
 void svmx_virt_resume_this_cpu(void);
 bool svmx_virt_this_cpu_on(void);
 unsigned int svmx_virt_users(void);
+int svmx_alloc_cpu_pages(struct page *__percpu *pages, u32 first_word);
+void svmx_free_cpu_pages(struct page *__percpu *pages);
 
 /* emergency.c */
 int svmx_emergency_init(void);

@@ -14,10 +14,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": vmx: " fmt
 
-#include <linux/gfp.h>
 #include <linux/mm.h>
-#include <asm/io.h>
 #include <linux/percpu.h>
+#include <asm/io.h>
 #include <asm/asm.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -127,35 +126,13 @@ static int vmx_probe(void)
 
 static void vmx_exit(void)
 {
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct page *page = per_cpu(vmx_vmxon_region, cpu);
-
-		if (page)
-			__free_page(page);
-		per_cpu(vmx_vmxon_region, cpu) = NULL;
-	}
+	svmx_free_cpu_pages(&vmx_vmxon_region);
 }
 
+/* SDM 24.11.5: a VMXON region starts with the VMCS revision identifier. */
 static int vmx_init(void)
 {
-	unsigned int cpu;
-
-	for_each_possible_cpu(cpu) {
-		struct page *page;
-
-		page = alloc_pages_node(cpu_to_node(cpu),
-					GFP_KERNEL | __GFP_ZERO, 0);
-		if (!page) {
-			vmx_exit();
-			return -ENOMEM;
-		}
-		/* SDM 24.11.5: the region starts with the VMCS revision id. */
-		*(u32 *)page_address(page) = vmx_revision_id;
-		per_cpu(vmx_vmxon_region, cpu) = page;
-	}
-	return 0;
+	return svmx_alloc_cpu_pages(&vmx_vmxon_region, vmx_revision_id);
 }
 
 /* SDM Vol. 3C, 24.8: CR0 and CR4 must respect the VMX fixed bits. */

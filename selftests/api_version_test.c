@@ -11,13 +11,7 @@
 
 #include "harness.h"
 
-FIXTURE(dev) { int fd; };
-FIXTURE_SETUP(dev)
-{
-	self->fd = test_open_dev(O_RDWR);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %m", test_dev_path());
-}
-FIXTURE_TEARDOWN(dev) { close(self->fd); }
+DEV_FIXTURE();
 
 TEST_F(dev, api_version_is_12)
 {

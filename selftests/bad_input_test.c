@@ -17,13 +17,7 @@
 /* An ioctl number in KVM's space that no kernel defines. */
 #define KVM_UNDEFINED_IOCTL	_IO(KVMIO, 0xfe)
 
-FIXTURE(dev) { int fd; };
-FIXTURE_SETUP(dev)
-{
-	self->fd = test_open_dev(O_RDWR);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %m", test_dev_path());
-}
-FIXTURE_TEARDOWN(dev) { close(self->fd); }
+DEV_FIXTURE();
 
 TEST_F(dev, unknown_system_ioctl)
 {

@@ -14,13 +14,7 @@
 
 #include "harness.h"
 
-FIXTURE(dev) { int fd; };
-FIXTURE_SETUP(dev)
-{
-	self->fd = test_open_dev(O_RDWR);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %m", test_dev_path());
-}
-FIXTURE_TEARDOWN(dev) { close(self->fd); }
+DEV_FIXTURE();
 
 TEST_F(dev, unknown_caps_answer_zero)
 {

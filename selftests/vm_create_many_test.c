@@ -11,13 +11,7 @@
 #define IN_A_ROW 20
 #define AT_ONCE 16
 
-FIXTURE(dev) { int fd; };
-FIXTURE_SETUP(dev)
-{
-	self->fd = test_open_dev(O_RDWR);
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %m", test_dev_path());
-}
-FIXTURE_TEARDOWN(dev) { close(self->fd); }
+DEV_FIXTURE();
 
 TEST_F(dev, create_close_in_a_row)
 {

@@ -19,6 +19,23 @@
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 600
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "svmx_test.h"
+
+/*
+ * DEV_FIXTURE() declares FIXTURE(dev): each TEST_F(dev, ...) starts with
+ * self->fd, an O_RDWR fd of the device under test, closed after the test.
+ */
+#define DEV_FIXTURE()							\
+	FIXTURE(dev) { int fd; };					\
+	FIXTURE_SETUP(dev)						\
+	{								\
+		self->fd = test_open_dev(O_RDWR);			\
+		ASSERT_LE(0, self->fd)					\
+			TH_LOG("open %s: %m", test_dev_path());		\
+	}								\
+	FIXTURE_TEARDOWN(dev) { close(self->fd); }
 
 #endif
