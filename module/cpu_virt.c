@@ -38,7 +38,8 @@ static enum cpuhp_state svmx_cpuhp_state;
 
 /* Did svmx enable the extension on this CPU? */
 static DEFINE_PER_CPU(bool, svmx_cpu_on);
-static atomic_t svmx_enable_failures;
+/* The first error of an on_each_cpu(svmx_enable_ipi) round, or 0. */
+static atomic_t svmx_enable_error;
 
 static int svmx_enable_this_cpu(void)
 {
@@ -67,7 +68,7 @@ static void svmx_enable_ipi(void *unused)
 	int r = svmx_enable_this_cpu();
 
 	if (r) {
-		atomic_inc(&svmx_enable_failures);
+		atomic_cmpxchg(&svmx_enable_error, 0, r);
 		pr_err("cannot enable %s on CPU %d (%d)\n", svmx_backend->name,
 		       smp_processor_id(), r);
 	}
@@ -81,8 +82,9 @@ static void svmx_disable_ipi(void *unused)
 /**
  * svmx_virt_get() - take a reference for a new VM
  *
- * Return: 0, or -EBUSY if the extension cannot be enabled on every online
- * CPU (then it is left off everywhere, as before the call).
+ * Return: 0, or the error of a CPU that could not be enabled: -EBUSY when
+ * another hypervisor owns VMX/SVM there, -EIO when the CPU refused. The
+ * extension is then left off everywhere, as before the call.
  */
 int svmx_virt_get(void)
 {
@@ -95,13 +97,14 @@ int svmx_virt_get(void)
 		goto out;
 	}
 	if (svmx_virt_count == 0) {
-		atomic_set(&svmx_enable_failures, 0);
+		atomic_set(&svmx_enable_error, 0);
 		on_each_cpu(svmx_enable_ipi, NULL, 1);
-		if (atomic_read(&svmx_enable_failures)) {
+		r = atomic_read(&svmx_enable_error);
+		if (r) {
 			on_each_cpu(svmx_disable_ipi, NULL, 1);
-			pr_err("another hypervisor owns %s: unload it (modprobe -r kvm_intel kvm_amd), or on Linux 6.12 and later boot with kvm.enable_virt_at_load=0\n",
-			       svmx_backend->name);
-			r = -EBUSY;
+			if (r == -EBUSY)
+				pr_err("another hypervisor owns %s: unload it (modprobe -r kvm_intel kvm_amd), or on Linux 6.12 and later boot with kvm.enable_virt_at_load=0\n",
+				       svmx_backend->name);
 			goto out;
 		}
 	}

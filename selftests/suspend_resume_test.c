@@ -31,6 +31,8 @@ static int suspend_resume(void)
 {
 	int r;
 
+	/* The test mode waits pm_test_delay seconds (default 5) while down. */
+	write_file("/sys/module/suspend/parameters/pm_test_delay", "1");
 	if (write_file("/sys/power/pm_test", "core"))
 		return -1;
 	r = write_file("/sys/power/state", "mem");
