@@ -16,7 +16,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 		    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.0-*-amd64))))
 # The kselftest harness headers (from Debian's linux-source-6.1).
 KSELFTEST_DIR ?= $(CURDIR)/build/linux-source/tools/testing/selftests
-MACHINES ?= svm vmx novirt
+MACHINES ?= svm vmx novirt novirt-intel
 MACHINE ?= svm
 
 export KSELFTEST_DIR

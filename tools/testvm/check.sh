@@ -6,13 +6,13 @@
 # log, and print per-machine results and the closing line
 # "N passed, N failed, N skipped".
 #
-# usage: check.sh [MACHINE...]   (default: svm vmx novirt)
+# usage: check.sh [MACHINE...]   (default: svm vmx novirt novirt-intel)
 # Logs: build/testvm/out/<machine>/{console,results}.log and results.txt.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE=$ROOT/tools/testvm
-[ $# -gt 0 ] || set -- svm vmx novirt
+[ $# -gt 0 ] || set -- svm vmx novirt novirt-intel
 
 "$HERE/deps.sh"
 # shellcheck source=/dev/null
@@ -62,6 +62,14 @@ for m in "$@"; do
 		fi
 	fi
 done
+
+echo "== host: DKMS packaging"
+line=$("$HERE/dkms-check.sh" "$KVER")
+echo "   $line"
+case "$line" in
+PASS*) total_pass=$((total_pass + 1)) ;;
+*) total_fail=$((total_fail + 1)) ;;
+esac
 
 echo "$total_pass passed, $total_fail failed, $total_skip skipped"
 [ "$total_fail" -eq 0 ]

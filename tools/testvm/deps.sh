@@ -23,7 +23,7 @@ log() { echo "deps: $*" >&2; }
 
 PKGS=(qemu-system-x86 bochs bochs-term bochsbios vgabios busybox-static kmod
       cpio isolinux syslinux-common xorriso sparse linux-source-6.1 gcc make
-      libc6-dev xz-utils util-linux bsdutils)
+      libc6-dev xz-utils util-linux bsdutils dkms)
 
 missing=()
 for p in "${PKGS[@]}"; do

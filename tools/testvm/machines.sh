@@ -4,7 +4,9 @@
 #
 #   svm     QEMU TCG, an AMD CPU with SVM and nested paging, 2 CPUs
 #   vmx     Bochs, Intel corei7_skylake_x (VMX, EPT, unrestricted guest)
-#   novirt  QEMU TCG, a CPU with neither VMX nor SVM: svmx must refuse to load
+#   novirt  QEMU TCG, an AMD CPU with neither VMX nor SVM: svmx must refuse
+#           to load
+#   novirt-intel  the same with an Intel CPU (the VMX backend's refusal)
 #
 # machine_config NAME sets: EMU (qemu|bochs), CPU (QEMU -cpu model), CPUS,
 # MEM (MiB), TIMEOUT (seconds, the machine's whole run), DESC.
@@ -21,10 +23,14 @@ machine_config() {
 		;;
 	novirt)
 		EMU=qemu CPU=qemu64,-svm,-vmx CPUS=1 MEM=512 TIMEOUT=300
-		DESC="QEMU TCG, no VMX or SVM"
+		DESC="QEMU TCG, AMD CPU without VMX or SVM"
+		;;
+	novirt-intel)
+		EMU=qemu CPU=qemu64,vendor=GenuineIntel,-svm,-vmx CPUS=1 MEM=512
+		TIMEOUT=300 DESC="QEMU TCG, Intel CPU without VMX or SVM"
 		;;
 	*)
-		echo "unknown machine '$1' (known: svm vmx novirt)" >&2
+		echo "unknown machine '$1' (known: svm vmx novirt novirt-intel)" >&2
 		return 1
 		;;
 	esac
@@ -33,7 +39,7 @@ machine_config() {
 # machine_mode NAME: what the machine's /init does (see tools/testvm/init).
 machine_mode() {
 	case "$1" in
-	novirt) echo novirt ;;
+	novirt*) echo novirt ;;
 	*) echo tests ;;
 	esac
 }
@@ -43,7 +49,7 @@ run_machine() {
 	local name=$1 mode=$2 initrd=$3 out=$4 here
 	here=$(dirname "${BASH_SOURCE[0]}")
 	machine_config "$name" || return 1
-	local append="console=ttyS0 ignore_loglevel panic=-1 testvm.mode=$mode"
+	local append="console=ttyS0 ignore_loglevel panic=-1 testvm.mode=$mode testvm.emu=$EMU"
 	if [ "$EMU" = qemu ]; then
 		"$here/run-qemu.sh" --cpu "$CPU" --kernel "$VMLINUZ" --initrd "$initrd" \
 			--append "$append" --cpus "$CPUS" --mem "$MEM" --out "$out" \
