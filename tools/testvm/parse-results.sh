@@ -95,8 +95,10 @@ else
 	echo "FAIL $machine/finished: no TESTVM-END, emulator status $emu_rc" >> "$txt"
 fi
 
-# The kernel log.
-bad='(Oops|BUG:|kernel BUG at|WARNING:|Call Trace:|general protection fault|'
+# The kernel log. A kernel warning (WARN, lockdep, RCU) starts its message
+# with "WARNING:"; a subsystem's advisory such as "RETBleed: WARNING: ..."
+# (the CPU lacks a mitigation) does not, and is no fault of the test.
+bad='(Oops|BUG:|kernel BUG at|(^|\] )WARNING:|Call Trace:|general protection fault|'
 bad+='Kernel panic|KASAN|UBSAN|possible circular locking|lockdep|'
 bad+='possible recursive locking|inconsistent lock state|soft lockup|'
 bad+='hard LOCKUP|blocked for more than|rcu.*stall|double fault|'
