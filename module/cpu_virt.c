@@ -59,6 +59,8 @@ static void svmx_disable_this_cpu(void)
 	lockdep_assert_irqs_disabled();
 	if (!__this_cpu_read(svmx_cpu_on))
 		return;
+	if (svmx_backend->cpu_going_down)
+		svmx_backend->cpu_going_down();
 	svmx_backend->cpu_disable();
 	__this_cpu_write(svmx_cpu_on, false);
 }

@@ -15,9 +15,7 @@
 #include <linux/svmx.h>
 
 #include "svmx.h"
-
-/* struct kvm_run, the PIO data page, the coalesced-MMIO ring page. */
-#define SVMX_VCPU_MMAP_PAGES	3
+#include "vcpu.h"
 
 static long svmx_dev_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
@@ -31,6 +29,10 @@ static long svmx_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return svmx_vm_create(arg);
 	case KVM_CHECK_EXTENSION:
 		return svmx_check_extension((long)arg);
+	case KVM_GET_SUPPORTED_CPUID:
+		return svmx_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return svmx_get_msr_index_list((void __user *)arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		if (arg)
 			return -EINVAL;

@@ -61,13 +61,21 @@ static int svm_probe(void)
 
 static void svm_exit(void)
 {
+	svm_vcpu_global_exit();
 	svmx_free_cpu_pages(&svm_hsave_area);
 }
 
 /* The host save area's contents are the CPU's business: zeroed is fine. */
 static int svm_init(void)
 {
-	return svmx_alloc_cpu_pages(&svm_hsave_area, 0);
+	int r = svmx_alloc_cpu_pages(&svm_hsave_area, 0);
+
+	if (r)
+		return r;
+	r = svm_vcpu_global_init();
+	if (r)
+		svmx_free_cpu_pages(&svm_hsave_area);
+	return r;
 }
 
 static int svm_cpu_enable(void)
@@ -81,6 +89,7 @@ static int svm_cpu_enable(void)
 	wrmsrl(MSR_VM_HSAVE_PA,
 	       page_to_phys(__this_cpu_read(svm_hsave_area)));
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	svm_cpu_asids_reset();
 	return 0;
 }
 
@@ -109,4 +118,6 @@ const struct svmx_backend svmx_svm_backend = {
 	.cpu_enable		= svm_cpu_enable,
 	.cpu_disable		= svm_cpu_disable,
 	.cpu_hw_enabled		= svm_cpu_hw_enabled,
+	.tdp			= &svm_tdp_format,
+	.vcpu			= &svm_vcpu_ops,
 };

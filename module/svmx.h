@@ -23,6 +23,20 @@
 
 struct mm_struct;
 struct page;
+struct svmx_vcpu_ops;
+
+/**
+ * struct svmx_tdp_format - the guest-physical page-table format (EPT or NPT)
+ * @levels:	 4, or 5 for NPT on a host with 5-level paging
+ * @table_bits:	 the flags of an entry that points to a table
+ * @leaf_bits:	 the flags of a read-only, executable 4 KiB leaf; the write
+ *		 bit (bit 1 in both formats) is added for writable pages
+ */
+struct svmx_tdp_format {
+	int levels;
+	u64 table_bits;
+	u64 leaf_bits;
+};
 
 /**
  * struct svmx_backend - one hardware virtualization extension (VMX or SVM)
@@ -41,6 +55,10 @@ struct page;
  * @emergency_disable:	turn the extension off on the calling CPU from a
  *			crash or NMI context, whoever turned it on; NULL if the
  *			kernel already does this itself for this vendor
+ * @cpu_going_down:	the calling CPU is about to turn the extension off
+ *			(offline, suspend): forget vCPU state loaded there
+ * @tdp:		the format of the guest-physical page tables
+ * @vcpu:		the vCPU operations (vcpu.h)
  */
 struct svmx_backend {
 	const char *name;
@@ -51,6 +69,9 @@ struct svmx_backend {
 	void (*cpu_disable)(void);
 	bool (*cpu_hw_enabled)(void);
 	void (*emergency_disable)(void);
+	void (*cpu_going_down)(void);
+	const struct svmx_tdp_format *tdp;
+	const struct svmx_vcpu_ops *vcpu;
 };
 
 extern const struct svmx_backend svmx_vmx_backend;
@@ -75,6 +96,11 @@ void svmx_dev_unregister(void);
 
 /* vm.c */
 int svmx_vm_create(unsigned long type);
+
+/* dev.c: the size of the vCPU fd's mmap (run page, PIO page, MMIO ring) */
+#define SVMX_VCPU_MMAP_PAGES	3
+#define SVMX_PIO_PAGE_OFFSET	1
+#define SVMX_COALESCED_MMIO_PAGE_OFFSET	2
 
 /* caps.c */
 long svmx_check_extension(long cap);

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A virtual CPU as the vendor-neutral core sees it, and what a backend must
+ * do for one (struct svmx_vcpu_ops).
+ *
+ * The general-purpose registers, RIP and RFLAGS live here, in regs[]; the
+ * backend copies RIP/RSP/RFLAGS (and RAX on SVM) between regs[] and its VMCS
+ * or VMCB around every guest entry, so the exit handlers of the core
+ * (cpuid.c, msr.c, pio.c, ...) read and write regs[] only.
+ *
+ * The run loop (run.c) enters the guest through ops->run() until an exit
+ * needs userspace. Every exit handler returns:
+ *   > 0   handled, enter the guest again
+ *   0     go to userspace; run->exit_reason says why
+ *   < 0   an error for the KVM_RUN ioctl itself
+ */
+#ifndef SVMX_VCPU_H
+#define SVMX_VCPU_H
+
+#include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/signal_types.h>
+#include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+
+#include "vm.h"
+
+/* The order of the VMX/SVM GPR encodings (SDM Vol. 2, Table 2-2). */
+enum svmx_reg {
+	SVMX_RAX, SVMX_RCX, SVMX_RDX, SVMX_RBX,
+	SVMX_RSP, SVMX_RBP, SVMX_RSI, SVMX_RDI,
+	SVMX_R8, SVMX_R9, SVMX_R10, SVMX_R11,
+	SVMX_R12, SVMX_R13, SVMX_R14, SVMX_R15,
+	SVMX_NR_GPRS
+};
+
+/* vcpu->mode: may another CPU need to kick it out of the guest? */
+enum {
+	SVMX_OUTSIDE_GUEST,
+	SVMX_IN_GUEST,
+};
+
+/* Bits of vcpu->requests, handled before the next entry. */
+enum {
+	SVMX_REQ_TLB_FLUSH,	/* guest-physical mappings changed */
+};
+
+/* A port I/O exit waiting for userspace to finish it (pio.c). */
+struct svmx_pio {
+	bool pending;
+	bool in;
+	u8 size;
+	u64 rip;		/* the IN/OUT; if userspace moved RIP, drop it */
+	u64 next_rip;
+};
+
+/* An exception to inject at the next entry. */
+struct svmx_exception {
+	bool pending;
+	u8 vector;
+	bool has_error;
+	u32 error;
+	u64 cr2;		/* #PF only */
+};
+
+struct svmx_vcpu {
+	struct svmx_vm *vm;
+	unsigned int id;
+	/* Serializes the vCPU fd's ioctls, KVM_RUN included. */
+	struct mutex lock;
+
+	struct kvm_run *run;
+	struct page *run_page;
+	struct page *pio_page;
+	struct page *mmio_page;
+
+	u64 regs[SVMX_NR_GPRS];
+	u64 rip;
+	u64 rflags;
+
+	/* The CPU this vCPU last ran on, or -1; and whether it is in the guest. */
+	int cpu;
+	int mode;
+	unsigned long requests;
+	bool ran;
+	/* A fault while delivering a double fault: KVM_EXIT_SHUTDOWN. */
+	bool triple_fault;
+
+	bool sigmask_active;
+	sigset_t sigmask;
+
+	struct kvm_cpuid_entry2 *cpuid;
+	unsigned int nr_cpuid;
+
+	/* MSRs the core keeps; the backends own the rest. */
+	u64 pat;
+	u64 misc_enable;
+	u64 apic_base;
+	u64 tsc_offset;
+	u64 tsc_aux;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[16];	/* base, mask pairs */
+	u64 xcr0;
+
+	u32 mp_state;
+	struct svmx_exception exception;
+	/* KVM_INTERRUPT with the irqchip in userspace. */
+	bool irq_pending;
+	u8 irq_vector;
+	bool nmi_pending;
+	bool nmi_masked;
+	u32 interrupt_shadow;	/* KVM_X86_SHADOW_INT_* */
+
+	struct svmx_pio pio;
+	/* An MMIO read waits for userspace data (mmio.c). */
+	bool mmio_read_pending;
+
+	struct fpu_guest guest_fpu;
+
+	/* Exits per reason, for debugfs. */
+	u64 nr_exits;
+
+	void *backend;
+};
+
+/**
+ * struct svmx_vcpu_ops - a backend's share of a vCPU
+ * @vcpu_create:	allocate the VMCS/VMCB and set the reset state
+ * @vcpu_free:		the reverse; the vCPU is not loaded anywhere
+ * @run:		enter the guest once and handle the exit; returns as
+ *			the exit handlers do (above)
+ * @get_sregs:		the KVM_GET_SREGS state
+ * @set_sregs:		load a KVM_SET_SREGS state the core validated
+ * @get_cr:		read CR0, CR2, CR3 or CR4 (0, 2, 3, 4)
+ * @get_efer:		the guest's EFER
+ * @get_cpl:		the current privilege level
+ * @read_msr:		an MSR the backend keeps in its VMCS/VMCB: 0, or 1 if
+ *			it is not one of them
+ * @write_msr:		likewise: 0, 1 if not one of them, -EINVAL if the
+ *			value is refused
+ *
+ * The backend loads vcpu->pat, vcpu->tsc_offset and vcpu->xcr0 into the
+ * hardware at every entry.
+ */
+struct svmx_vcpu_ops {
+	int (*vcpu_create)(struct svmx_vcpu *vcpu);
+	void (*vcpu_free)(struct svmx_vcpu *vcpu);
+	int (*run)(struct svmx_vcpu *vcpu);
+	void (*get_sregs)(struct svmx_vcpu *vcpu, struct kvm_sregs *sregs);
+	void (*set_sregs)(struct svmx_vcpu *vcpu, const struct kvm_sregs *sregs);
+	u64 (*get_cr)(struct svmx_vcpu *vcpu, int cr);
+	u64 (*get_efer)(struct svmx_vcpu *vcpu);
+	int (*get_cpl)(struct svmx_vcpu *vcpu);
+	int (*read_msr)(struct svmx_vcpu *vcpu, u32 msr, u64 *data);
+	int (*write_msr)(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host);
+};
+
+/* vcpu.c */
+int svmx_vcpu_create(struct svmx_vm *vm, unsigned long id);
+void svmx_vcpu_destroy(struct svmx_vcpu *vcpu);
+
+/* run.c */
+int svmx_vcpu_run(struct svmx_vcpu *vcpu);
+void svmx_vcpu_kick(struct svmx_vcpu *vcpu, unsigned int request);
+bool svmx_vcpu_enter_prepare(struct svmx_vcpu *vcpu);
+void svmx_vcpu_exit_done(struct svmx_vcpu *vcpu);
+void svmx_queue_exception(struct svmx_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error);
+int svmx_exit_internal_error(struct svmx_vcpu *vcpu, u32 suberror,
+			     u64 reason);
+int svmx_exit_shutdown(struct svmx_vcpu *vcpu);
+int svmx_exit_hlt(struct svmx_vcpu *vcpu, unsigned int insn_len);
+static inline void svmx_inject_gp(struct svmx_vcpu *vcpu)
+{
+	svmx_queue_exception(vcpu, 13, true, 0);
+}
+
+static inline void svmx_inject_ud(struct svmx_vcpu *vcpu)
+{
+	svmx_queue_exception(vcpu, 6, false, 0);
+}
+
+/* cpuid.c */
+int svmx_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid);
+int svmx_set_cpuid2(struct svmx_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid);
+int svmx_get_cpuid2(struct svmx_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid);
+int svmx_exit_cpuid(struct svmx_vcpu *vcpu, unsigned int insn_len);
+bool svmx_guest_has(struct svmx_vcpu *vcpu, u32 leaf, int reg, u32 bit);
+u64 svmx_supported_xcr0(void);
+
+/* msr.c */
+int svmx_get_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data, bool host);
+int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host);
+int svmx_exit_rdmsr(struct svmx_vcpu *vcpu, unsigned int insn_len);
+int svmx_exit_wrmsr(struct svmx_vcpu *vcpu, unsigned int insn_len);
+int svmx_get_msr_index_list(struct kvm_msr_list __user *ulist);
+int svmx_msrs_ioctl(struct svmx_vcpu *vcpu, struct kvm_msrs __user *umsrs,
+		    bool set);
+int svmx_exit_xsetbv(struct svmx_vcpu *vcpu, unsigned int insn_len);
+
+/* pio.c */
+int svmx_exit_pio(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
+		  u64 next_rip);
+int svmx_pio_complete(struct svmx_vcpu *vcpu);
+
+/* mmu.c: a guest-physical access the EPT/NPT did not allow */
+int svmx_tdp_fault(struct svmx_vcpu *vcpu, u64 gpa, bool write, bool fetch);
+
+/* mmio.c */
+int svmx_exit_mmio(struct svmx_vcpu *vcpu, u64 gpa);
+int svmx_mmio_complete(struct svmx_vcpu *vcpu);
+
+/* regs.c */
+long svmx_vcpu_regs_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp);
+
+#endif /* SVMX_VCPU_H */
