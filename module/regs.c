@@ -18,8 +18,9 @@
 #include "svmx.h"
 #include "vcpu.h"
 
-/* The CR4 bits a guest may set, given its CPUID and the host. */
-static u64 svmx_valid_cr4(struct svmx_vcpu *vcpu)
+/* Given its CPUID and the host. */
+/** svmx_valid_cr4() - the CR4 bits a guest may set */
+u64 svmx_valid_cr4(struct svmx_vcpu *vcpu)
 {
 	u64 ok = X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE |
 		 X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE |

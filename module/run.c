@@ -168,10 +168,17 @@ int svmx_vcpu_run(struct svmx_vcpu *vcpu)
 		r = svmx_backend->vcpu->run(vcpu);
 		if (r <= 0)
 			break;
+		if (run->request_interrupt_window &&
+		    svmx_ready_for_interrupt(vcpu)) {
+			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+			r = 0;
+			break;
+		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 
 out:
+	svmx_fill_run_state(vcpu);
 	if (vcpu->sigmask_active) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);

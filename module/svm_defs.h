@@ -122,6 +122,7 @@ struct svm_vmcb {
 #define SVM_INTERCEPT_RDPMC		BIT(15)
 #define SVM_INTERCEPT_CPUID		BIT(18)
 #define SVM_INTERCEPT_RSM		BIT(19)
+#define SVM_INTERCEPT_IRET		BIT(20)
 #define SVM_INTERCEPT_INVD		BIT(22)
 #define SVM_INTERCEPT_HLT		BIT(24)
 #define SVM_INTERCEPT_INVLPGA		BIT(26)
@@ -144,6 +145,7 @@ struct svm_vmcb {
 
 /* int_ctl (060h) */
 #define SVM_INT_CTL_V_IRQ		BIT(8)
+#define SVM_INT_CTL_V_INTR_PRIO_MAX	(0xfU << 16)
 #define SVM_INT_CTL_V_IGN_TPR		BIT(20)
 #define SVM_INT_CTL_V_INTR_MASKING	BIT(24)
 /* int_state (068h) */
@@ -181,6 +183,7 @@ struct svm_vmcb {
 #define SVM_EXIT_RDPMC			0x06f
 #define SVM_EXIT_CPUID			0x072
 #define SVM_EXIT_RSM			0x073
+#define SVM_EXIT_IRET			0x074
 #define SVM_EXIT_INVD			0x076
 #define SVM_EXIT_PAUSE			0x077
 #define SVM_EXIT_HLT			0x078

@@ -28,6 +28,7 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 #include <asm/io.h>
@@ -47,6 +48,8 @@
 #define SVM_LEN_INVD	2
 
 struct svm_vcpu {
+	/* NMIs blocked until the guest's IRET (intercepted meanwhile). */
+	bool nmi_masked;
 	struct svm_vmcb *vmcb;
 	struct page *vmcb_page;
 	phys_addr_t vmcb_pa;
@@ -199,6 +202,8 @@ static u64 svm_get_cr(struct svmx_vcpu *vcpu, int cr)
 	struct svm_vmcb_save *v = &to_svm(vcpu)->vmcb->save;
 
 	switch (cr) {
+	case 8:
+		return to_svm(vcpu)->vmcb->control.int_ctl & 0xf;
 	case 0:
 		return v->cr0;
 	case 2:
@@ -415,20 +420,111 @@ static void svm_vcpu_free(struct svmx_vcpu *vcpu)
 	vcpu->backend = NULL;
 }
 
-/* The exception, if any, goes into EVENTINJ (APM Vol. 2, 15.20). */
+static bool svm_shadowed(struct svm_vmcb *vmcb)
+{
+	return vmcb->control.int_state & SVM_INT_STATE_SHADOW;
+}
+
+static bool svm_interrupt_allowed(struct svmx_vcpu *vcpu)
+{
+	struct svm_vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	return (vcpu->rflags & X86_EFLAGS_IF) && !svm_shadowed(vmcb) &&
+	       !(vmcb->control.event_inj & SVM_EVT_VALID);
+}
+
+static u32 svm_get_interrupt_shadow(struct svmx_vcpu *vcpu)
+{
+	/* SVM does not tell STI from MOV SS. */
+	return svm_shadowed(to_svm(vcpu)->vmcb) ? KVM_X86_SHADOW_INT_STI : 0;
+}
+
+static void svm_set_interrupt_shadow(struct svmx_vcpu *vcpu, u32 shadow)
+{
+	struct svm_vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	if (shadow)
+		vmcb->control.int_state |= SVM_INT_STATE_SHADOW;
+	else
+		vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+}
+
+static bool svm_get_nmi_masked(struct svmx_vcpu *vcpu)
+{
+	return to_svm(vcpu)->nmi_masked;
+}
+
+static void svm_set_nmi_masked(struct svmx_vcpu *vcpu, bool masked)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->nmi_masked = masked;
+	if (masked)
+		svm->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IRET;
+	else
+		svm->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+}
+
+static u64 svm_get_dr7(struct svmx_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.dr7;
+}
+
+static void svm_set_dr7(struct svmx_vcpu *vcpu, u64 dr7)
+{
+	to_svm(vcpu)->vmcb->save.dr7 = dr7 | 0x400;
+}
+
+/*
+ * EVENTINJ (APM Vol. 2, 15.20): an event whose delivery an exit cut short
+ * first (already in EVENTINJ), then an exception, an NMI, an interrupt.
+ * If userspace waits for an interrupt window, a virtual interrupt with the
+ * VINTR intercept makes the CPU exit as soon as the guest could take one
+ * (15.21.4 "Interrupt Masking in EFLAGS").
+ */
 static void svm_inject_events(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 {
 	struct svmx_exception *e = &vcpu->exception;
+	bool open = (vcpu->rflags & X86_EFLAGS_IF) && !svm_shadowed(vmcb);
+	bool want_window;
 
-	if (!e->pending)
-		return;
-	vmcb->control.event_inj = e->vector | SVM_EVT_TYPE_EXCEPTION |
-				  SVM_EVT_VALID |
-				  (e->has_error ? SVM_EVT_ERROR_VALID : 0) |
-				  ((u64)e->error << 32);
-	if (e->vector == 14)
-		vmcb->save.cr2 = e->cr2;
-	e->pending = false;
+	if (vmcb->control.event_inj & SVM_EVT_VALID) {
+		/* Re-delivery first. */
+	} else if (e->pending) {
+		vmcb->control.event_inj = e->vector | SVM_EVT_TYPE_EXCEPTION |
+					  SVM_EVT_VALID |
+					  (e->has_error ? SVM_EVT_ERROR_VALID : 0) |
+					  ((u64)e->error << 32);
+		if (e->vector == 14)
+			vmcb->save.cr2 = e->cr2;
+		e->pending = false;
+	} else if (vcpu->nmi_pending && !to_svm(vcpu)->nmi_masked &&
+		   !svm_shadowed(vmcb)) {
+		vmcb->control.event_inj = 2 | SVM_EVT_TYPE_NMI | SVM_EVT_VALID;
+		vcpu->nmi_pending = false;
+		svm_set_nmi_masked(vcpu, true);
+	} else if (vcpu->irq_pending && open) {
+		vmcb->control.event_inj = vcpu->irq_vector | SVM_EVT_TYPE_INTR |
+					  SVM_EVT_VALID;
+		vcpu->irq_pending = false;
+	}
+
+	want_window = (vcpu->irq_pending || vcpu->run->request_interrupt_window) &&
+		      !(open && !(vmcb->control.event_inj & SVM_EVT_VALID));
+	if (want_window) {
+		vmcb->control.int_ctl |= SVM_INT_CTL_V_IRQ |
+					 SVM_INT_CTL_V_INTR_PRIO_MAX |
+					 SVM_INT_CTL_V_IGN_TPR;
+		vmcb->control.intercept_misc1 |= SVM_INTERCEPT_VINTR;
+	}
+}
+
+static void svm_close_window(struct svm_vmcb *vmcb)
+{
+	vmcb->control.int_ctl &= ~(SVM_INT_CTL_V_IRQ |
+				   SVM_INT_CTL_V_INTR_PRIO_MAX |
+				   SVM_INT_CTL_V_IGN_TPR);
+	vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
 }
 
 /*
@@ -499,6 +595,14 @@ static int svm_handle_exit(struct svmx_vcpu *vcpu)
 	svm_requeue_event(vcpu, vmcb);
 
 	switch (code) {
+	case SVM_EXIT_VINTR:
+		/* The interrupt window is open: the run loop takes it from here. */
+		svm_close_window(vmcb);
+		return 1;
+	case SVM_EXIT_IRET:
+		/* The NMI handler returns; NMIs may come again. */
+		svm_set_nmi_masked(vcpu, false);
+		return 1;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
@@ -594,6 +698,13 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	}
 
+	/* The guest's DR0-3 and DR6 are live while it runs (no intercepts). */
+	set_debugreg(vcpu->db[0], 0);
+	set_debugreg(vcpu->db[1], 1);
+	set_debugreg(vcpu->db[2], 2);
+	set_debugreg(vcpu->db[3], 3);
+	vmcb->save.dr6 = vcpu->dr6;
+
 	/* The host's FS/GS/TR/LDTR and syscall MSRs, for the VMLOAD after. */
 	asm volatile("vmsave %%rax" : :
 		     "a" (page_to_phys(__this_cpu_read(svm_host_save)))
@@ -611,6 +722,14 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
+	get_debugreg(vcpu->db[0], 0);
+	get_debugreg(vcpu->db[1], 1);
+	get_debugreg(vcpu->db[2], 2);
+	get_debugreg(vcpu->db[3], 3);
+	vcpu->dr6 = vmcb->save.dr6;
+	/* #VMEXIT disabled the host's breakpoints (DR7): put them back. */
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
 	svmx_vcpu_exit_done(vcpu);
 
 	vcpu->regs[SVMX_RAX] = vmcb->save.rax;
@@ -675,6 +794,13 @@ const struct svmx_vcpu_ops svm_vcpu_ops = {
 	.get_cpl	= svm_get_cpl,
 	.read_msr	= svm_read_msr,
 	.write_msr	= svm_write_msr,
+	.interrupt_allowed	= svm_interrupt_allowed,
+	.get_interrupt_shadow	= svm_get_interrupt_shadow,
+	.set_interrupt_shadow	= svm_set_interrupt_shadow,
+	.get_nmi_masked	= svm_get_nmi_masked,
+	.set_nmi_masked	= svm_set_nmi_masked,
+	.get_dr7	= svm_get_dr7,
+	.set_dr7	= svm_set_dr7,
 };
 
 /*

@@ -121,6 +121,8 @@ static long svmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		break;
 	default:
 		r = svmx_vcpu_regs_ioctl(vcpu, ioctl, argp);
+		if (r == -ENOTTY)
+			r = svmx_vcpu_events_ioctl(vcpu, ioctl, argp);
 		break;
 	}
 	mutex_unlock(&vcpu->lock);
@@ -181,6 +183,7 @@ static void svmx_vcpu_reset_core(struct svmx_vcpu *vcpu)
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 	vcpu->cpu = -1;
+	vcpu->dr6 = 0xffff0ff0;
 }
 
 /**
@@ -199,9 +202,6 @@ int svmx_vcpu_create(struct svmx_vm *vm, unsigned long id)
 
 	if (id >= SVMX_MAX_VCPU_ID)
 		return -EINVAL;
-	/* The VMX backend's vCPUs are not written yet (issue 3). */
-	if (!svmx_backend->vcpu)
-		return -EOPNOTSUPP;
 
 	mutex_lock(&vm->lock);
 	r = -EINVAL;

@@ -110,8 +110,10 @@ struct svmx_vcpu {
 	bool irq_pending;
 	u8 irq_vector;
 	bool nmi_pending;
-	bool nmi_masked;
-	u32 interrupt_shadow;	/* KVM_X86_SHADOW_INT_* */
+
+	/* DR0-3 and DR6 (DR7 lives in the VMCS/VMCB). */
+	u64 db[4];
+	u64 dr6;
 
 	struct svmx_pio pio;
 	/* An MMIO read waits for userspace data (mmio.c). */
@@ -133,13 +135,21 @@ struct svmx_vcpu {
  *			the exit handlers do (above)
  * @get_sregs:		the KVM_GET_SREGS state
  * @set_sregs:		load a KVM_SET_SREGS state the core validated
- * @get_cr:		read CR0, CR2, CR3 or CR4 (0, 2, 3, 4)
+ * @get_cr:		read CR0, CR2, CR3, CR4 or CR8
  * @get_efer:		the guest's EFER
  * @get_cpl:		the current privilege level
  * @read_msr:		an MSR the backend keeps in its VMCS/VMCB: 0, or 1 if
  *			it is not one of them
  * @write_msr:		likewise: 0, 1 if not one of them, -EINVAL if the
  *			value is refused
+ * @interrupt_allowed:	RFLAGS.IF set, no interrupt shadow, no event being
+ *			injected: an interrupt could be delivered now
+ * @get_interrupt_shadow: KVM_X86_SHADOW_INT_* bits
+ * @set_interrupt_shadow: likewise
+ * @get_nmi_masked:	NMIs blocked (an NMI handler has not IRETed yet)
+ * @set_nmi_masked:	likewise
+ * @get_dr7:		the guest's DR7
+ * @set_dr7:		likewise
  *
  * The backend loads vcpu->pat, vcpu->tsc_offset and vcpu->xcr0 into the
  * hardware at every entry.
@@ -155,6 +165,13 @@ struct svmx_vcpu_ops {
 	int (*get_cpl)(struct svmx_vcpu *vcpu);
 	int (*read_msr)(struct svmx_vcpu *vcpu, u32 msr, u64 *data);
 	int (*write_msr)(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host);
+	bool (*interrupt_allowed)(struct svmx_vcpu *vcpu);
+	u32 (*get_interrupt_shadow)(struct svmx_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct svmx_vcpu *vcpu, u32 shadow);
+	bool (*get_nmi_masked)(struct svmx_vcpu *vcpu);
+	void (*set_nmi_masked)(struct svmx_vcpu *vcpu, bool masked);
+	u64 (*get_dr7)(struct svmx_vcpu *vcpu);
+	void (*set_dr7)(struct svmx_vcpu *vcpu, u64 dr7);
 };
 
 /* vcpu.c */
@@ -212,7 +229,21 @@ int svmx_tdp_fault(struct svmx_vcpu *vcpu, u64 gpa, bool write, bool fetch);
 int svmx_exit_mmio(struct svmx_vcpu *vcpu, u64 gpa);
 int svmx_mmio_complete(struct svmx_vcpu *vcpu);
 
+/* gpt_walk.c: guest linear to guest-physical through the guest's paging */
+#define SVMX_ACCESS_WRITE	BIT(1)
+#define SVMX_ACCESS_USER	BIT(2)
+#define SVMX_ACCESS_FETCH	BIT(4)
+int svmx_gva_to_gpa(struct svmx_vcpu *vcpu, u64 gva, u32 access, u64 *gpa,
+		    u32 *pf_error);
+
+/* events.c */
+bool svmx_ready_for_interrupt(struct svmx_vcpu *vcpu);
+void svmx_fill_run_state(struct svmx_vcpu *vcpu);
+long svmx_vcpu_events_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,
+			    void __user *argp);
+
 /* regs.c */
+u64 svmx_valid_cr4(struct svmx_vcpu *vcpu);
 long svmx_vcpu_regs_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,
 			  void __user *argp);
 

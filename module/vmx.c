@@ -27,6 +27,7 @@
 #include "vmx_defs.h"
 
 static u32 vmx_revision_id;
+static u64 vmx_ept_vpid_cap;
 static DEFINE_PER_CPU(struct page *, vmx_vmxon_region);
 
 /* Print one missing requirement; probe() counts them. */
@@ -117,6 +118,7 @@ static int vmx_probe(void)
 	svmx_hw.ept = true;
 	svmx_hw.unrestricted_guest = true;
 	vmx_revision_id = basic & VMXCAP_BASIC_REVISION_MASK;
+	vmx_ept_vpid_cap = ept_vpid;
 	pr_info("VMCS revision %#x, EPT A/D bits %s, 2M EPT pages %s\n",
 		vmx_revision_id,
 		ept_vpid & VMXCAP_EPT_CAP_AD_FLAGS ? "yes" : "no",
@@ -126,13 +128,21 @@ static int vmx_probe(void)
 
 static void vmx_exit(void)
 {
+	vmx_vcpu_global_exit();
 	svmx_free_cpu_pages(&vmx_vmxon_region);
 }
 
 /* SDM 24.11.5: a VMXON region starts with the VMCS revision identifier. */
 static int vmx_init(void)
 {
-	return svmx_alloc_cpu_pages(&vmx_vmxon_region, vmx_revision_id);
+	int r = svmx_alloc_cpu_pages(&vmx_vmxon_region, vmx_revision_id);
+
+	if (r)
+		return r;
+	r = vmx_vcpu_global_init(vmx_revision_id, vmx_ept_vpid_cap);
+	if (r)
+		svmx_free_cpu_pages(&vmx_vmxon_region);
+	return r;
 }
 
 /* SDM Vol. 3C, 24.8: CR0 and CR4 must respect the VMX fixed bits. */
@@ -229,4 +239,7 @@ const struct svmx_backend svmx_vmx_backend = {
 	.cpu_disable		= vmx_cpu_disable,
 	.cpu_hw_enabled		= vmx_cpu_hw_enabled,
 	.emergency_disable	= vmx_emergency_disable,
+	.cpu_going_down		= vmx_cpu_going_down,
+	.tdp			= &vmx_tdp_format,
+	.vcpu			= &vmx_vcpu_ops,
 };
