@@ -212,6 +212,7 @@ struct svm_vmcb {
 #define SVM_IOIO_REP			BIT(3)
 #define SVM_IOIO_SIZE_SHIFT		4	/* bits 6:4: 1, 2, 4 bytes */
 #define SVM_IOIO_ASIZE_SHIFT		7	/* bits 9:7: 16, 32, 64 bit */
+#define SVM_IOIO_SEG_SHIFT		10	/* bits 12:10, decode assists */
 #define SVM_IOIO_PORT_SHIFT		16
 
 /* NPF exit_info_1 (15.25.6 "Nested versus Guest Page Faults") */

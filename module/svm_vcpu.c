@@ -65,7 +65,7 @@ struct svm_cpu_asids {
 static DEFINE_PER_CPU(struct svm_cpu_asids, svm_asids);
 static DEFINE_PER_CPU(struct page *, svm_host_save);
 static u32 svm_max_asid;
-static bool svm_nrips, svm_flush_by_asid;
+static bool svm_nrips, svm_flush_by_asid, svm_decode_assists;
 /* All ones: every port and every MSR access exits. */
 static void *svm_iopm, *svm_msrpm;
 static phys_addr_t svm_iopm_pa, svm_msrpm_pa;
@@ -465,6 +465,24 @@ static void svm_set_nmi_masked(struct svmx_vcpu *vcpu, bool masked)
 		svm->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IRET;
 }
 
+static void svm_get_segment(struct svmx_vcpu *vcpu, int seg,
+			    struct kvm_segment *s)
+{
+	struct svm_vmcb_save *v = &to_svm(vcpu)->vmcb->save;
+	static const size_t off[] = {
+		[SVMX_SEG_ES] = offsetof(struct svm_vmcb_save, es),
+		[SVMX_SEG_CS] = offsetof(struct svm_vmcb_save, cs),
+		[SVMX_SEG_SS] = offsetof(struct svm_vmcb_save, ss),
+		[SVMX_SEG_DS] = offsetof(struct svm_vmcb_save, ds),
+		[SVMX_SEG_FS] = offsetof(struct svm_vmcb_save, fs),
+		[SVMX_SEG_GS] = offsetof(struct svm_vmcb_save, gs),
+		[SVMX_SEG_LDTR] = offsetof(struct svm_vmcb_save, ldtr),
+		[SVMX_SEG_TR] = offsetof(struct svm_vmcb_save, tr),
+	};
+
+	svm_seg_to_kvm((void *)v + off[seg & 7], s);
+}
+
 static u64 svm_get_dr7(struct svmx_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.dr7;
@@ -556,10 +574,21 @@ static int svm_exit_ioio(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 	u64 info = vmcb->control.exit_info_1;
 	u8 size = (info >> SVM_IOIO_SIZE_SHIFT) & 7;
 
-	if (info & SVM_IOIO_STR)
-		/* The string forms are not handled yet (issue 3). */
-		return svmx_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_EMULATION, SVM_EXIT_IOIO);
+	if (info & SVM_IOIO_STR) {
+		/*
+		 * The effective segment is reported with decode assists only
+		 * (APM Vol. 2, 15.10.2); otherwise OUTS is taken as DS's.
+		 */
+		int seg = (info & SVM_IOIO_IN) ? SVMX_SEG_ES :
+			  svm_decode_assists ? (info >> SVM_IOIO_SEG_SHIFT) & 7 :
+			  SVMX_SEG_DS;
+
+		return svmx_exit_pio_string(vcpu, info >> SVM_IOIO_PORT_SHIFT,
+					    size, info & SVM_IOIO_IN,
+					    info & SVM_IOIO_REP, seg,
+					    ((info >> SVM_IOIO_ASIZE_SHIFT) & 7) * 2,
+					    vmcb->control.exit_info_2);
+	}
 	return svmx_exit_pio(vcpu, info >> SVM_IOIO_PORT_SHIFT, size,
 			     info & SVM_IOIO_IN, vmcb->control.exit_info_2);
 }
@@ -754,6 +783,7 @@ int svm_vcpu_global_init(void)
 	svm_max_asid = ebx - 1;
 	svm_nrips = edx & SVMCAP_CPUID_EDX_NRIPS;
 	svm_flush_by_asid = edx & SVMCAP_CPUID_EDX_FLUSH_BY_ASID;
+	svm_decode_assists = edx & SVMCAP_CPUID_EDX_DECODE_ASSISTS;
 	svm_tdp_format.levels = pgtable_l5_enabled() ? 5 : 4;
 
 	svm_iopm = alloc_pages_exact(SVM_IOPM_SIZE, GFP_KERNEL);
@@ -799,6 +829,7 @@ const struct svmx_vcpu_ops svm_vcpu_ops = {
 	.set_interrupt_shadow	= svm_set_interrupt_shadow,
 	.get_nmi_masked	= svm_get_nmi_masked,
 	.set_nmi_masked	= svm_set_nmi_masked,
+	.get_segment	= svm_get_segment,
 	.get_dr7	= svm_get_dr7,
 	.set_dr7	= svm_set_dr7,
 };

@@ -53,6 +53,18 @@ struct svmx_pio {
 	u8 size;
 	u64 rip;		/* the IN/OUT; if userspace moved RIP, drop it */
 	u64 next_rip;
+	/* The string forms: INS writes the data to @gpa at completion. */
+	bool string;
+	bool rep;
+	u32 count;		/* items in this batch */
+	u64 gpa;
+	u64 addr_mask;		/* the address size: 0xffff, 0xffffffff, ~0 */
+};
+
+/* Segment registers, in the order of the VMX guest-state fields. */
+enum svmx_seg {
+	SVMX_SEG_ES, SVMX_SEG_CS, SVMX_SEG_SS, SVMX_SEG_DS,
+	SVMX_SEG_FS, SVMX_SEG_GS, SVMX_SEG_LDTR, SVMX_SEG_TR,
 };
 
 /* An exception to inject at the next entry. */
@@ -148,6 +160,7 @@ struct svmx_vcpu {
  * @set_interrupt_shadow: likewise
  * @get_nmi_masked:	NMIs blocked (an NMI handler has not IRETed yet)
  * @set_nmi_masked:	likewise
+ * @get_segment:	a segment register (enum svmx_seg)
  * @get_dr7:		the guest's DR7
  * @set_dr7:		likewise
  *
@@ -170,6 +183,8 @@ struct svmx_vcpu_ops {
 	void (*set_interrupt_shadow)(struct svmx_vcpu *vcpu, u32 shadow);
 	bool (*get_nmi_masked)(struct svmx_vcpu *vcpu);
 	void (*set_nmi_masked)(struct svmx_vcpu *vcpu, bool masked);
+	void (*get_segment)(struct svmx_vcpu *vcpu, int seg,
+			    struct kvm_segment *s);
 	u64 (*get_dr7)(struct svmx_vcpu *vcpu);
 	void (*set_dr7)(struct svmx_vcpu *vcpu, u64 dr7);
 };
@@ -220,6 +235,9 @@ int svmx_exit_xsetbv(struct svmx_vcpu *vcpu, unsigned int insn_len);
 /* pio.c */
 int svmx_exit_pio(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 		  u64 next_rip);
+int svmx_exit_pio_string(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
+			 bool rep, int seg, unsigned int addr_bytes,
+			 u64 next_rip);
 int svmx_pio_complete(struct svmx_vcpu *vcpu);
 
 /* mmu.c: a guest-physical access the EPT/NPT did not allow */

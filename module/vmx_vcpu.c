@@ -80,6 +80,7 @@ static u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls, vmx_exit_ctls,
 	   vmx_entry_ctls;
 static u32 vmx_revision;
 static bool vmx_virtual_nmis;
+static bool vmx_ins_outs_info;
 static bool vmx_invept_single;
 static u64 vmx_cr0_fixed0, vmx_cr4_fixed0;
 
@@ -319,18 +320,24 @@ static void vmx_write_efer(struct vmx_vcpu *vmx, u64 efer)
 }
 
 /*
- * PAE paging without long mode takes the PDPTEs from the VMCS at entry when
- * EPT is on (26.3.2.4): load them from guest memory when CR3 is set here.
+ * PAE paging without long mode takes its PDPTEs from the VMCS when EPT is
+ * on (SDM Vol. 3C, 26.3.2.4); read them from guest memory (this may sleep)
+ * before they go in with vmx_write_pdptes().
  */
-static void vmx_load_pdptes(struct svmx_vcpu *vcpu, u64 cr0, u64 cr4, u64 efer,
-			    u64 cr3)
+static bool vmx_read_pdptes(struct svmx_vcpu *vcpu, u64 cr0, u64 cr4, u64 efer,
+			    u64 cr3, u64 *pdpte)
 {
-	u64 pdpte[4] = {};
+	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) || (efer & EFER_LMA))
+		return false;
+	memset(pdpte, 0, 4 * sizeof(*pdpte));
+	svmx_read_guest(vcpu->vm, cr3 & ~0x1fULL, pdpte, 4 * sizeof(*pdpte));
+	return true;
+}
+
+static void vmx_write_pdptes(const u64 *pdpte)
+{
 	int i;
 
-	if (!(cr0 & X86_CR0_PG) || !(cr4 & X86_CR4_PAE) || (efer & EFER_LMA))
-		return;
-	svmx_read_guest(vcpu->vm, cr3 & ~0x1fULL, pdpte, sizeof(pdpte));
 	for (i = 0; i < 4; i++)
 		vmcs_write(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
 }
@@ -365,6 +372,8 @@ static void vmx_get_sregs(struct svmx_vcpu *vcpu, struct kvm_sregs *s)
 static void vmx_set_sregs(struct svmx_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 pdpte[4];
+	bool pae = vmx_read_pdptes(vcpu, s->cr0, s->cr4, s->efer, s->cr3, pdpte);
 
 	vmx_with_vmcs(vcpu, {
 		vmx_set_seg(VMX_CS, &s->cs);
@@ -383,7 +392,8 @@ static void vmx_set_sregs(struct svmx_vcpu *vcpu, const struct kvm_sregs *s)
 		vmcs_write(VMCS_GUEST_CR3, s->cr3);
 		vmx_write_cr4(s->cr4);
 		vmx_write_efer(vmx, s->efer);
-		vmx_load_pdptes(vcpu, s->cr0, s->cr4, s->efer, s->cr3);
+		if (pae)
+			vmx_write_pdptes(pdpte);
 	});
 	vmx->cr2 = s->cr2;
 	vmx->cr8 = s->cr8 & 0xf;
@@ -761,6 +771,12 @@ static void vmx_set_nmi_masked(struct svmx_vcpu *vcpu, bool masked)
 	});
 }
 
+static void vmx_get_segment(struct svmx_vcpu *vcpu, int seg,
+			    struct kvm_segment *s)
+{
+	vmx_with_vmcs(vcpu, vmx_get_seg(seg & 7, s));
+}
+
 static u64 vmx_get_dr7(struct svmx_vcpu *vcpu)
 {
 	u64 v;
@@ -857,63 +873,73 @@ static void vmx_requeue_event(void)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~BIT(12));
 }
 
-/* MOV to CR0 / CR4: validate, then shadow and real value (SDM Vol. 3A, 2.5). */
-static int vmx_exit_cr(struct svmx_vcpu *vcpu, unsigned int len)
+/* What an exit reported, read while the VMCS was current on this CPU. */
+struct vmx_exit {
+	u32 reason;
+	u32 len;
+	u64 qual;
+	u64 gpa;
+	u32 insn_info;
+};
+
+/* MOV to CR0 / CR4 / CR8, MOV from CR8 (SDM Vol. 3A, 2.5; Vol. 3C, 27.1.3). */
+static int vmx_exit_cr(struct svmx_vcpu *vcpu, const struct vmx_exit *x)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	int cr = VMX_CR_NUM(q), gpr = VMX_CR_GPR(q);
-	u64 val = vcpu->regs[gpr];
+	int cr = VMX_CR_NUM(x->qual), gpr = VMX_CR_GPR(x->qual);
+	u64 val = vcpu->regs[gpr], cr0, cr4, efer, cr3, pdpte[4];
+	bool pae;
 
-	if (VMX_CR_TYPE(q) == 1 && cr == 8) {
+	if (VMX_CR_TYPE(x->qual) == 1 && cr == 8) {
 		vcpu->regs[gpr] = vmx->cr8;
-		vcpu->rip += len;
+		vcpu->rip += x->len;
 		return 1;
 	}
-	if (VMX_CR_TYPE(q) != 0)
+	if (VMX_CR_TYPE(x->qual) != 0 || (cr != 0 && cr != 4 && cr != 8))
 		return svmx_exit_internal_error(vcpu,
 				KVM_INTERNAL_ERROR_EMULATION, VMX_EXIT_CR_ACCESS);
-	switch (cr) {
-	case 0: {
-		u64 efer = vmcs_read(VMCS_GUEST_EFER);
-
-		if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
-		    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
-			goto gp;
-		/* Paging on with LME: long mode needs PAE (SDM Vol. 3A, 9.8.5). */
-		if ((val & X86_CR0_PG) && !(vmx_guest_cr0() & X86_CR0_PG) &&
-		    (efer & EFER_LME)) {
-			if (!(vmx_guest_cr4() & X86_CR4_PAE))
-				goto gp;
-			vmx_write_efer(vmx, efer | EFER_LMA);
-		} else if (!(val & X86_CR0_PG) && (efer & EFER_LMA)) {
-			vmx_write_efer(vmx, efer & ~EFER_LMA);
-		}
-		vmx_write_cr0(val);
-		vmx_load_pdptes(vcpu, val, vmx_guest_cr4(), vmcs_read(VMCS_GUEST_EFER),
-				vmcs_read(VMCS_GUEST_CR3));
-		break;
-	}
-	case 4:
-		if (val & ~svmx_valid_cr4(vcpu))
-			goto gp;
-		if ((vmcs_read(VMCS_GUEST_EFER) & EFER_LMA) &&
-		    !(val & X86_CR4_PAE))
-			goto gp;
-		vmx_write_cr4(val);
-		vmx_load_pdptes(vcpu, vmx_guest_cr0(), val, vmcs_read(VMCS_GUEST_EFER),
-				vmcs_read(VMCS_GUEST_CR3));
-		break;
-	case 8:
+	if (cr == 8) {
 		if (val & ~0xfULL)
 			goto gp;
 		vmx->cr8 = val;
-		break;
-	default:
-		return svmx_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_EMULATION, VMX_EXIT_CR_ACCESS);
+		vcpu->rip += x->len;
+		return 1;
 	}
-	vcpu->rip += len;
+
+	vmx_with_vmcs(vcpu, {
+		cr0 = vmx_guest_cr0();
+		cr4 = vmx_guest_cr4();
+		efer = vmcs_read(VMCS_GUEST_EFER);
+		cr3 = vmcs_read(VMCS_GUEST_CR3);
+	});
+	if (cr == 0) {
+		if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) ||
+		    ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
+			goto gp;
+		/* Paging on with LME enters long mode, which needs PAE (9.8.5). */
+		if ((val & X86_CR0_PG) && !(cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
+			if (!(cr4 & X86_CR4_PAE))
+				goto gp;
+			efer |= EFER_LMA;
+		} else if (!(val & X86_CR0_PG)) {
+			efer &= ~EFER_LMA;
+		}
+		cr0 = val;
+	} else {
+		if ((val & ~svmx_valid_cr4(vcpu)) ||
+		    ((efer & EFER_LMA) && !(val & X86_CR4_PAE)))
+			goto gp;
+		cr4 = val;
+	}
+	pae = vmx_read_pdptes(vcpu, cr0, cr4, efer, cr3, pdpte);
+	vmx_with_vmcs(vcpu, {
+		vmx_write_efer(vmx, efer);
+		vmx_write_cr0(cr0);
+		vmx_write_cr4(cr4);
+		if (pae)
+			vmx_write_pdptes(pdpte);
+	});
+	vcpu->rip += x->len;
 	return 1;
 gp:
 	svmx_inject_gp(vcpu);
@@ -924,15 +950,15 @@ gp:
  * MOV DR: DR0-3 and DR6 kept in the vCPU, DR7 in the VMCS (SDM Vol. 3C,
  * 27.1.3). They never reach the hardware: guest breakpoints do not fire.
  */
-static int vmx_exit_dr(struct svmx_vcpu *vcpu, unsigned int len)
+static int vmx_exit_dr(struct svmx_vcpu *vcpu, const struct vmx_exit *x)
 {
-	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	int dr = q & 7, gpr = (q >> 8) & 15;
-	bool read = q & BIT(4);
+	int dr = x->qual & 7, gpr = (x->qual >> 8) & 15;
+	bool read = x->qual & BIT(4);
+	u64 val = vcpu->regs[gpr];
 
 	if (dr == 4 || dr == 5) {
 		/* Aliases of DR6/DR7 while CR4.DE is clear. */
-		if (vmx_guest_cr4() & X86_CR4_DE) {
+		if (vmx_get_cr(vcpu, 4) & X86_CR4_DE) {
 			svmx_inject_ud(vcpu);
 			return 1;
 		}
@@ -944,40 +970,51 @@ static int vmx_exit_dr(struct svmx_vcpu *vcpu, unsigned int len)
 		else if (dr == 6)
 			vcpu->regs[gpr] = vcpu->dr6;
 		else
-			vcpu->regs[gpr] = vmcs_read(VMCS_GUEST_DR7);
+			vcpu->regs[gpr] = vmx_get_dr7(vcpu);
+	} else if (dr < 4) {
+		vcpu->db[dr] = val;
 	} else {
-		u64 val = vcpu->regs[gpr];
-
-		if (dr < 4) {
-			vcpu->db[dr] = val;
-		} else if (dr == 6) {
-			if (val >> 32)
-				goto gp;
+		if (val >> 32)
+			goto gp;
+		if (dr == 6)
 			vcpu->dr6 = val | DR6_RESERVED;
-		} else {
-			if (val >> 32)
-				goto gp;
-			vmcs_write(VMCS_GUEST_DR7, val | VMX_DR7_FIXED_1);
-		}
+		else
+			vmx_set_dr7(vcpu, val);
 	}
-	vcpu->rip += len;
+	vcpu->rip += x->len;
 	return 1;
 gp:
 	svmx_inject_gp(vcpu);
 	return 1;
 }
 
-static int vmx_exit_io(struct svmx_vcpu *vcpu, unsigned int len)
+static int vmx_exit_io(struct svmx_vcpu *vcpu, const struct vmx_exit *x)
 {
-	u64 q = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	u64 q = x->qual;
 
-	if (q & VMX_IO_STRING)
-		/* The string forms are not handled yet (issue 3). */
-		return svmx_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_EMULATION, VMX_EXIT_IO);
+	if (q & VMX_IO_STRING) {
+		/*
+		 * Address size and segment (SDM Vol. 3C, 28.2.5, Table 28-8),
+		 * when the CPU reports them; else the defaults of the mode.
+		 */
+		int seg = (q & VMX_IO_IN) ? SVMX_SEG_ES : (x->insn_info >> 15) & 7;
+		unsigned int abytes = 2 << ((x->insn_info >> 7) & 3);
+
+		if (!vmx_ins_outs_info) {
+			struct kvm_segment cs;
+
+			vmx_get_segment(vcpu, SVMX_SEG_CS, &cs);
+			seg = (q & VMX_IO_IN) ? SVMX_SEG_ES : SVMX_SEG_DS;
+			abytes = cs.l ? 8 : cs.db ? 4 : 2;
+		}
+		return svmx_exit_pio_string(vcpu, q >> VMX_IO_PORT_SHIFT,
+					    (q & VMX_IO_SIZE_MASK) + 1,
+					    q & VMX_IO_IN, q & VMX_IO_REP, seg,
+					    abytes, vcpu->rip + x->len);
+	}
 	return svmx_exit_pio(vcpu, q >> VMX_IO_PORT_SHIFT,
 			     (q & VMX_IO_SIZE_MASK) + 1, q & VMX_IO_IN,
-			     vcpu->rip + len);
+			     vcpu->rip + x->len);
 }
 
 static int vmx_exit_vmcall(struct svmx_vcpu *vcpu, unsigned int len)
@@ -994,68 +1031,60 @@ static int vmx_exit_fail_entry(struct svmx_vcpu *vcpu, u64 reason)
 {
 	vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	vcpu->run->fail_entry.hardware_entry_failure_reason = reason;
-	vcpu->run->fail_entry.cpu = smp_processor_id();
+	vcpu->run->fail_entry.cpu = READ_ONCE(vcpu->cpu);
 	return 0;
 }
 
-/* With the VMCS current and preemption off. */
-static int vmx_handle_exit(struct svmx_vcpu *vcpu, u32 reason)
+/*
+ * Preemptible: a handler may sleep (faulting guest memory in), and reaches
+ * the VMCS only through vmx_with_vmcs().
+ */
+static int vmx_handle_exit(struct svmx_vcpu *vcpu, const struct vmx_exit *x)
 {
-	unsigned int len = vmcs_read(VMCS_EXIT_INSN_LEN);
-	u64 q;
+	if (x->reason & VMX_EXIT_REASON_ENTRY_FAIL)
+		return vmx_exit_fail_entry(vcpu, x->reason);
 
-	if (reason & VMX_EXIT_REASON_ENTRY_FAIL)
-		return vmx_exit_fail_entry(vcpu, reason);
-	vmx_requeue_event();
-
-	switch (reason & 0xffff) {
+	switch (x->reason & 0xffff) {
 	case VMX_EXIT_EXCEPTION_NMI:
-		/* Only NMIs exit here (no exception is intercepted). */
-		if ((vmcs_read(VMCS_EXIT_INTR_INFO) & VMX_INTR_TYPE_MASK) ==
-		    VMX_INTR_TYPE_NMI) {
-			/* NMI exiting took the host's NMI: hand it over. */
-			asm volatile("int $2");
-			return 1;
-		}
-		return svmx_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, reason);
-	case VMX_EXIT_INTR_WINDOW:
-		vmx_set_proc_ctl(to_vmx(vcpu), VMX_PROC_INTR_WINDOW_EXITING, false);
-		return 1;
-	case VMX_EXIT_NMI_WINDOW:
-		vmx_set_proc_ctl(to_vmx(vcpu), VMX_PROC_NMI_WINDOW_EXITING, false);
-		return 1;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_INIT:
 	case VMX_EXIT_SIPI:
+		/* The host's own event: handled at the exit already. */
+		return 1;
+	case VMX_EXIT_INTR_WINDOW:
+		vmx_with_vmcs(vcpu, vmx_set_proc_ctl(to_vmx(vcpu),
+				VMX_PROC_INTR_WINDOW_EXITING, false));
+		return 1;
+	case VMX_EXIT_NMI_WINDOW:
+		vmx_with_vmcs(vcpu, vmx_set_proc_ctl(to_vmx(vcpu),
+				VMX_PROC_NMI_WINDOW_EXITING, false));
 		return 1;
 	case VMX_EXIT_TRIPLE_FAULT:
 		return svmx_exit_shutdown(vcpu);
 	case VMX_EXIT_CPUID:
-		return svmx_exit_cpuid(vcpu, len);
+		return svmx_exit_cpuid(vcpu, x->len);
 	case VMX_EXIT_HLT:
-		return svmx_exit_hlt(vcpu, len);
+		return svmx_exit_hlt(vcpu, x->len);
 	case VMX_EXIT_IO:
-		return vmx_exit_io(vcpu, len);
+		return vmx_exit_io(vcpu, x);
 	case VMX_EXIT_RDMSR:
-		return svmx_exit_rdmsr(vcpu, len);
+		return svmx_exit_rdmsr(vcpu, x->len);
 	case VMX_EXIT_WRMSR:
-		return svmx_exit_wrmsr(vcpu, len);
+		return svmx_exit_wrmsr(vcpu, x->len);
 	case VMX_EXIT_XSETBV:
-		return svmx_exit_xsetbv(vcpu, len);
+		return svmx_exit_xsetbv(vcpu, x->len);
 	case VMX_EXIT_CR_ACCESS:
-		return vmx_exit_cr(vcpu, len);
+		return vmx_exit_cr(vcpu, x);
 	case VMX_EXIT_DR_ACCESS:
-		return vmx_exit_dr(vcpu, len);
+		return vmx_exit_dr(vcpu, x);
 	case VMX_EXIT_VMCALL:
-		return vmx_exit_vmcall(vcpu, len);
+		return vmx_exit_vmcall(vcpu, x->len);
 	case VMX_EXIT_INVD:
-		vcpu->rip += len;
+		vcpu->rip += x->len;
 		return 1;
 	case VMX_EXIT_EPT_VIOLATION:
-		q = vmcs_read(VMCS_EXIT_QUALIFICATION);
-		return svmx_tdp_fault(vcpu, vmcs_read(VMCS_GUEST_PHYS_ADDR),
-				      q & VMX_EPT_WRITE, q & VMX_EPT_FETCH);
+		return svmx_tdp_fault(vcpu, x->gpa, x->qual & VMX_EPT_WRITE,
+				      x->qual & VMX_EPT_FETCH);
 	case VMX_EXIT_RDPMC:
 		/* No PMU in the guest's CPUID. */
 		svmx_inject_gp(vcpu);
@@ -1078,7 +1107,7 @@ static int vmx_handle_exit(struct svmx_vcpu *vcpu, u32 reason)
 		return 1;
 	default:
 		return svmx_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, reason);
+				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, x->reason);
 	}
 }
 
@@ -1141,8 +1170,8 @@ static int vmx_vcpu_run(struct svmx_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_host_state host;
 	u64 host_xcr0 = 0, host_cr3, host_cr4, rip;
+	struct vmx_exit x;
 	bool xcr0_switch;
-	u32 reason;
 	int r, fail;
 
 	if (vcpu->triple_fault) {
@@ -1199,28 +1228,40 @@ static int vmx_vcpu_run(struct svmx_vcpu *vcpu)
 	svmx_vcpu_exit_done(vcpu);
 
 	if (fail) {
-		reason = vmcs_read(VMCS_INSN_ERROR);
+		x.reason = vmcs_read(VMCS_INSN_ERROR);
 		local_irq_enable();
 		preempt_enable();
-		return vmx_exit_fail_entry(vcpu, reason);
+		return vmx_exit_fail_entry(vcpu, x.reason);
 	}
-	reason = vmcs_read(VMCS_EXIT_REASON);
-	if (!(reason & VMX_EXIT_REASON_ENTRY_FAIL))
+	x.reason = vmcs_read(VMCS_EXIT_REASON);
+	if (!(x.reason & VMX_EXIT_REASON_ENTRY_FAIL))
 		vmx->launched = true;
+	x.len = vmcs_read(VMCS_EXIT_INSN_LEN);
+	x.qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
+	x.gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
+	x.insn_info = vmcs_read(VMCS_EXIT_INSN_INFO);
 	vcpu->regs[SVMX_RSP] = vmcs_read(VMCS_GUEST_RSP);
 	vcpu->rip = vmcs_read(VMCS_GUEST_RIP);
 	vcpu->rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	if (!(x.reason & VMX_EXIT_REASON_ENTRY_FAIL))
+		vmx_requeue_event();
+	/*
+	 * NMI exiting took the host's NMI (SDM Vol. 3C, 25.2): hand it to the
+	 * host's handler on this CPU, interrupts still off.
+	 */
+	if ((x.reason & 0xffff) == VMX_EXIT_EXCEPTION_NMI &&
+	    (vmcs_read(VMCS_EXIT_INTR_INFO) & VMX_INTR_TYPE_MASK) ==
+	    VMX_INTR_TYPE_NMI)
+		asm volatile("int $2");
 	local_irq_enable();
+	preempt_enable();
 
 	rip = vcpu->rip;
-	r = vmx_handle_exit(vcpu, reason);
+	r = vmx_handle_exit(vcpu, &x);
 	/* An instruction completed: its STI / MOV SS shadow is over. */
 	if (vcpu->rip != rip)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-			   vmcs_read(VMCS_GUEST_INTERRUPTIBILITY) &
-			   ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS));
-	preempt_enable();
+		vmx_set_interrupt_shadow(vcpu, 0);
 	return r;
 }
 
@@ -1252,6 +1293,8 @@ int vmx_vcpu_global_init(u32 revision_id, u64 ept_vpid_cap)
 	int cpu;
 
 	vmx_revision = revision_id;
+	rdmsrl(MSR_IA32_VMX_BASIC, cap);
+	vmx_ins_outs_info = cap & VMXCAP_BASIC_INS_OUTS_INFO;
 	vmx_invept_single = ept_vpid_cap & VMXCAP_EPT_CAP_INVEPT_SINGLE;
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
@@ -1318,6 +1361,7 @@ const struct svmx_vcpu_ops vmx_vcpu_ops = {
 	.set_interrupt_shadow	= vmx_set_interrupt_shadow,
 	.get_nmi_masked	= vmx_get_nmi_masked,
 	.set_nmi_masked	= vmx_set_nmi_masked,
+	.get_segment	= vmx_get_segment,
 	.get_dr7	= vmx_get_dr7,
 	.set_dr7	= vmx_set_dr7,
 };
