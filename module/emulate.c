@@ -247,8 +247,8 @@ static int raise_exc(struct svmx_emul *e, u8 vector)
 
 /*
  * The next @n instruction bytes, little-endian. An instruction longer than
- * 15 bytes raises #GP(0) (SDM Vol. 2A 2.3.11); running out of the bytes the
- * caller fetched is not something the emulator can resolve.
+ * 15 bytes raises #GP(0) (SDM Vol. 3A, Interrupt 13); running out of the bytes
+ * the caller fetched is not something the emulator can resolve.
  */
 static int fetch(struct svmx_emul *e, unsigned int *pos, unsigned int n,
 		 u64 *val)

@@ -50,12 +50,12 @@
  * instruction complete, as KVM does for MMIO writes), or SVMX_EMUL_FAULT.
  * Any other value returned by an op is passed through with nothing changed.
  *
- * What the emulator does not do: segment limit and access-rights checks,
- * alignment checks, and the debug traps that follow an instruction (TF,
- * data breakpoints): hardware made the limit checks for the access that
- * exited, and the caller handles single-stepping. RFLAGS.RF is cleared when
- * an instruction completes. LOCKed instructions are executed as a plain read
- * followed by a write.
+ * What the emulator does not do: segment limit and access-rights checks and
+ * alignment checks (hardware made them for the access that exited, though
+ * not for the other operand of MOVS or for later REP iterations), and the
+ * debug traps that follow an instruction (TF, data breakpoints), which are
+ * the caller's. RFLAGS.RF is cleared when an instruction completes. LOCKed
+ * instructions are executed as a plain read followed by a write.
  */
 #ifndef SVMX_EMULATE_H
 #define SVMX_EMULATE_H

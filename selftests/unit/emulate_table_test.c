@@ -64,6 +64,7 @@ struct case_def {
 	u64 rip;			/* default 0x100 */
 	u64 gpr[16];			/* in; default 0 */
 	u64 seg[SVMX_EMUL_NR_SEGS];
+	bool la57;
 	u64 flags;			/* in; default F_1 */
 	u64 mmio;			/* what reads return */
 	/* expected */
@@ -434,6 +435,14 @@ static const struct case_def cases[] = {
 	{ "64: 64 8b 03 non-canonical fs base + rbx: #GP(0)", M64, INSN(0x64, 0x8b, 0x03),
 	  .gpr = { [RBX] = 0x1000 }, .seg = { [FS] = 0x00007ffffffff800 },
 	  .status = EXC, .vector = 13 },
+	{ "64: 8b 03 with LA57: 0x0000800000000000 is canonical", M64, INSN(0x8b, 0x03),
+	  .la57 = true, .gpr = { [RBX] = 0x0000800000000000 }, .mmio = 5,
+	  .len = 2, .out = { R(RAX, 5) }, .acc = { RD(0x0000800000000000, 4, 0) } },
+	{ "64: 8b 03 with LA57: 0x0100000000000000 is not: #GP(0)", M64, INSN(0x8b, 0x03),
+	  .la57 = true, .gpr = { [RBX] = 0x0100000000000000 }, .status = EXC, .vector = 13 },
+	{ "64: f0 87 c0 lock xchg eax,eax (register): #UD", M64, INSN(0xf0, 0x87, 0xc0),
+	  .status = EXC, .vector = 6 },
+	{ "64: f0 a4 lock movsb: #UD", M64, INSN(0xf0, 0xa4), .status = EXC, .vector = 6 },
 	{ "64: f0 89 03 lock mov: #UD", M64, INSN(0xf0, 0x89, 0x03), .status = EXC, .vector = 6 },
 	{ "64: f0 39 03 lock cmp: #UD", M64, INSN(0xf0, 0x39, 0x03), .status = EXC, .vector = 6 },
 	{ "64: f0 03 03 lock add to a register: #UD", M64, INSN(0xf0, 0x03, 0x03),
@@ -526,6 +535,7 @@ static void setup(const struct case_def *c, struct svmx_emul *e, struct mem_log 
 	*m = (struct mem_log){ .mmio = c->mmio };
 	*e = (struct svmx_emul){
 		.mode = c->mode,
+		.la57 = c->la57,
 		.insn_len = c->insn_len,
 		.ops = &log_ops,
 		.ctx = m,

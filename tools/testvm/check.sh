@@ -40,6 +40,9 @@ echo "== host: unit tests"
 mkdir -p "$OUT/host"
 make -s -C "$ROOT/selftests" unit-check > "$OUT/host/results.log" 2>&1 || true
 awk -v m=host -f "$HERE/suites.awk" "$OUT/host/results.log" > "$OUT/host/results.txt"
+grep -q . "$OUT/host/results.txt" ||
+	echo "FAIL host/unit: the unit tests reported nothing (see host/results.log)" \
+		>> "$OUT/host/results.txt"
 p=$(grep -c '^PASS' "$OUT/host/results.txt" || true)
 f=$(grep -c '^FAIL' "$OUT/host/results.txt" || true)
 s=$(grep -c '^SKIP' "$OUT/host/results.txt" || true)
@@ -50,7 +53,7 @@ grep '^SKIP' "$OUT/host/results.txt" | sed 's/^/   /' || true
 if [ "$f" -gt 0 ]; then
 	grep '^FAIL' "$OUT/host/results.txt" | sed 's/^/   /'
 	echo "   --- the unit tests' output (without passed cases)"
-	grep -v '^ok ' "$OUT/host/results.log" | sed 's/^/   | /'
+	grep -v '^ok ' "$OUT/host/results.log" | sed -n '1,200s/^/   | /p'
 fi
 
 for m in "$@"; do
