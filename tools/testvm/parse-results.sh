@@ -21,70 +21,7 @@ res=$dir/results.log
 con=$dir/console.log
 txt=$dir/results.txt
 
-awk -v m="$machine" '
-function emit(kind, name, why) {
-	if (why != "")
-		printf "%s %s: %s\n", kind, name, why
-	else
-		printf "%s %s\n", kind, name
-}
-/^TESTVM-SUITE-END / {
-	split($4, a, "=")
-	rc = a[2] + 0
-	suite = m "/" $2 "/" $3
-	if (ncases == 0 && rc != 0)
-		emit("FAIL", suite, "exited with status " rc " before reporting a result")
-	else if (rc != 0 && rc != 4 && nfail == 0)
-		emit("FAIL", suite, "exited with status " rc " although no case failed")
-	insuite = 0
-	next
-}
-/^TESTVM-SUITE / { insuite = 1; phase = $2; test = $3; ncases = 0; nfail = 0; next }
-# "#  RUN           fixture.case ...": the 6.1 harness omits the name of a
-# skipped case from its "ok N # SKIP" line, so remember it here.
-insuite && /^#  RUN / { running = $3; next }
-insuite && /^(not )?ok [0-9]+ / {
-	line = $0
-	ok = (line ~ /^ok /)
-	sub(/^(not )?ok [0-9]+ /, "", line)
-	name = line; why = ""
-	if (line ~ /^# /) {
-		name = running
-		why = substr(line, 3)
-	} else if (match(line, / # /)) {
-		name = substr(line, 1, RSTART - 1)
-		why = substr(line, RSTART + 3)
-	}
-	full = m "/" phase "/" test "/" name
-	ncases++
-	if (ok && why ~ /^SKIP/) {
-		sub(/^SKIP ?/, "", why)
-		emit("SKIP", full, why)
-	} else if (ok) {
-		emit("PASS", full, "")
-	} else {
-		nfail++
-		emit("FAIL", full, "see " m "/results.log")
-	}
-	next
-}
-/^TESTVM-RESULT / {
-	line = $0
-	sub(/^TESTVM-RESULT /, "", line)
-	ok = (line ~ /^ok /)
-	sub(/^(not )?ok /, "", line)
-	name = line; why = ""
-	if (match(line, / # /)) {
-		name = substr(line, 1, RSTART - 1)
-		why = substr(line, RSTART + 3)
-	}
-	if (ok && why ~ /^SKIP/) {
-		sub(/^SKIP ?/, "", why)
-		emit("SKIP", m "/" name, why)
-	} else
-		emit(ok ? "PASS" : "FAIL", m "/" name, ok ? "" : why)
-}
-' "$res" > "$txt"
+awk -v m="$machine" -f "$(dirname "$0")/suites.awk" "$res" > "$txt"
 
 # The machine finished: TESTVM-END seen and the emulator powered off.
 if grep -q '^TESTVM-END' "$res" && [ "$emu_rc" = 0 ]; then
