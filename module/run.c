@@ -123,7 +123,7 @@ static int svmx_complete_userspace_exit(struct svmx_vcpu *vcpu)
 {
 	if (vcpu->pio.pending)
 		return svmx_pio_complete(vcpu);
-	if (vcpu->mmio_read_pending)
+	if (vcpu->mmio.read_pending)
 		return svmx_mmio_complete(vcpu);
 	return 1;
 }
@@ -146,6 +146,18 @@ int svmx_vcpu_run(struct svmx_vcpu *vcpu)
 		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &current->real_blocked);
 
 	run->flags = 0;
+	/* No KVM_CAP_SYNC_REGS: nothing may be asked for. */
+	if (run->kvm_valid_regs || run->kvm_dirty_regs) {
+		r = -EINVAL;
+		goto out;
+	}
+	/* With the APIC in userspace, run->cr8 is the TPR to use (as KVM). */
+	if (run->cr8 > 15) {
+		r = -EINVAL;
+		goto out;
+	}
+	svmx_backend->vcpu->set_cr8(vcpu, run->cr8);
+
 	r = svmx_complete_userspace_exit(vcpu);
 	if (r <= 0)
 		goto out;

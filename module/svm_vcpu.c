@@ -215,6 +215,13 @@ static u64 svm_get_cr(struct svmx_vcpu *vcpu, int cr)
 	}
 }
 
+static void svm_set_cr8(struct svmx_vcpu *vcpu, u64 cr8)
+{
+	struct svm_vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl = (c->int_ctl & ~0xfU) | (cr8 & 0xf);
+}
+
 static u64 svm_get_efer(struct svmx_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.efer & ~EFER_SVME;
@@ -582,11 +589,16 @@ static int svm_exit_ioio(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 		int seg = (info & SVM_IOIO_IN) ? SVMX_SEG_ES :
 			  svm_decode_assists ? (info >> SVM_IOIO_SEG_SHIFT) & 7 :
 			  SVMX_SEG_DS;
+		unsigned int abytes = ((info >> SVM_IOIO_ASIZE_SHIFT) & 7) * 2;
 
+		/* QEMU leaves the address size out: take the mode's default. */
+		if (!abytes)
+			abytes = ((vmcb->save.efer & EFER_LMA) &&
+				  (vmcb->save.cs.attrib & BIT(9))) ? 8 :
+				 (vmcb->save.cs.attrib & BIT(10)) ? 4 : 2;
 		return svmx_exit_pio_string(vcpu, info >> SVM_IOIO_PORT_SHIFT,
 					    size, info & SVM_IOIO_IN,
-					    info & SVM_IOIO_REP, seg,
-					    ((info >> SVM_IOIO_ASIZE_SHIFT) & 7) * 2,
+					    info & SVM_IOIO_REP, seg, abytes,
 					    vmcb->control.exit_info_2);
 	}
 	return svmx_exit_pio(vcpu, info >> SVM_IOIO_PORT_SHIFT, size,
@@ -820,6 +832,7 @@ const struct svmx_vcpu_ops svm_vcpu_ops = {
 	.get_sregs	= svm_get_sregs,
 	.set_sregs	= svm_set_sregs,
 	.get_cr		= svm_get_cr,
+	.set_cr8	= svm_set_cr8,
 	.get_efer	= svm_get_efer,
 	.get_cpl	= svm_get_cpl,
 	.read_msr	= svm_read_msr,

@@ -128,8 +128,14 @@ struct svmx_vcpu {
 	u64 dr6;
 
 	struct svmx_pio pio;
-	/* An MMIO read waits for userspace data (mmio.c). */
-	bool mmio_read_pending;
+	/* An MMIO read waiting for, or answered by, userspace (mmio.c). */
+	struct {
+		bool read_pending;
+		bool data_valid;
+		u64 gpa;
+		u32 len;
+		u8 data[8];
+	} mmio;
 
 	struct fpu_guest guest_fpu;
 
@@ -148,6 +154,7 @@ struct svmx_vcpu {
  * @get_sregs:		the KVM_GET_SREGS state
  * @set_sregs:		load a KVM_SET_SREGS state the core validated
  * @get_cr:		read CR0, CR2, CR3, CR4 or CR8
+ * @set_cr8:		write CR8 (the TPR), 0..15
  * @get_efer:		the guest's EFER
  * @get_cpl:		the current privilege level
  * @read_msr:		an MSR the backend keeps in its VMCS/VMCB: 0, or 1 if
@@ -174,6 +181,7 @@ struct svmx_vcpu_ops {
 	void (*get_sregs)(struct svmx_vcpu *vcpu, struct kvm_sregs *sregs);
 	void (*set_sregs)(struct svmx_vcpu *vcpu, const struct kvm_sregs *sregs);
 	u64 (*get_cr)(struct svmx_vcpu *vcpu, int cr);
+	void (*set_cr8)(struct svmx_vcpu *vcpu, u64 cr8);
 	u64 (*get_efer)(struct svmx_vcpu *vcpu);
 	int (*get_cpl)(struct svmx_vcpu *vcpu);
 	int (*read_msr)(struct svmx_vcpu *vcpu, u32 msr, u64 *data);

@@ -421,6 +421,11 @@ static u64 vmx_get_cr(struct svmx_vcpu *vcpu, int cr)
 	}
 }
 
+static void vmx_set_cr8(struct svmx_vcpu *vcpu, u64 cr8)
+{
+	to_vmx(vcpu)->cr8 = cr8 & 0xf;
+}
+
 static u64 vmx_get_efer(struct svmx_vcpu *vcpu)
 {
 	u64 v;
@@ -1352,6 +1357,7 @@ const struct svmx_vcpu_ops vmx_vcpu_ops = {
 	.get_sregs	= vmx_get_sregs,
 	.set_sregs	= vmx_set_sregs,
 	.get_cr		= vmx_get_cr,
+	.set_cr8	= vmx_set_cr8,
 	.get_efer	= vmx_get_efer,
 	.get_cpl	= vmx_get_cpl,
 	.read_msr	= vmx_read_msr,
