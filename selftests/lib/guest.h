@@ -155,6 +155,11 @@ int get_ucall(struct vcpu *vcpu, struct ucall *uc);
  * GUEST_ASSERT failure or an unexpected exception fails the test.
  */
 int vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc);
+/*
+ * The current exit as vcpu_run_ucall() sees it: returns UCALL_SYNC,
+ * UCALL_DONE or UCALL_PRINT (the line printed); fails the test otherwise.
+ */
+int vcpu_check_ucall(struct vcpu *vcpu, struct ucall *uc);
 /* vcpu_run_ucall() expecting GUEST_SYNC: returns its value. */
 uint64_t vcpu_run_sync(struct vcpu *vcpu);
 /* vcpu_run_ucall() expecting GUEST_DONE. */
@@ -165,6 +170,13 @@ void ucall_report(const struct ucall *uc) __attribute__((noreturn));
 /* Fails the test unless the last exit is @reason. */
 void vcpu_assert_exit(struct vcpu *vcpu, uint32_t reason);
 const char *exit_reason_name(uint32_t reason);
+/*
+ * Fails the test unless the last exit is KVM_EXIT_IO with these fields
+ * (@count 0: any) and its data lies inside the vCPU's mapping; returns the
+ * data (io.data_offset into struct kvm_run).
+ */
+void *vcpu_assert_io(struct vcpu *vcpu, uint8_t direction, uint16_t port,
+		     uint8_t size, uint32_t count);
 
 void vcpu_get_regs(struct vcpu *vcpu, struct kvm_regs *regs);
 void vcpu_set_regs(struct vcpu *vcpu, const struct kvm_regs *regs);

@@ -96,6 +96,25 @@ void vcpu_assert_exit(struct vcpu *vcpu, uint32_t reason)
 			 "expected KVM_EXIT_%s, got %s", exit_reason_name(reason), what);
 }
 
+void *vcpu_assert_io(struct vcpu *vcpu, uint8_t direction, uint16_t port,
+		     uint8_t size, uint32_t count)
+{
+	struct kvm_run *run = vcpu->run;
+
+	vcpu_assert_exit(vcpu, KVM_EXIT_IO);
+	TEST_ASSERT(run->io.direction == direction && run->io.port == port &&
+		    run->io.size == size && (!count || run->io.count == count),
+		    "KVM_EXIT_IO: %s port %#x size %u count %u; expected %s port %#x size %u count %u",
+		    run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", run->io.port,
+		    run->io.size, run->io.count,
+		    direction == KVM_EXIT_IO_OUT ? "out" : "in", port, size, count);
+	TEST_ASSERT(run->io.count >= 1 && run->io.data_offset >= sizeof(*run) &&
+		    run->io.data_offset + (uint64_t)run->io.count * size <= vcpu->vm->run_size,
+		    "KVM_EXIT_IO: %u bytes at data_offset %#llx in a %zu-byte mapping",
+		    run->io.count * size, run->io.data_offset, vcpu->vm->run_size);
+	return (char *)run + run->io.data_offset;
+}
+
 int get_ucall(struct vcpu *vcpu, struct ucall *uc)
 {
 	struct kvm_run *run = vcpu->run;
@@ -153,27 +172,35 @@ void ucall_report(const struct ucall *uc)
 	}
 }
 
-int vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc)
+int vcpu_check_ucall(struct vcpu *vcpu, struct ucall *uc)
 {
 	char what[160];
 
-	for (;;) {
-		vcpu_run(vcpu);
-		switch (get_ucall(vcpu, uc)) {
-		case UCALL_PRINT:
-			fprintf(stderr, "# guest: %s\n", uc->msg);
-			continue;
-		case UCALL_SYNC:
-		case UCALL_DONE:
-			return (int)uc->cmd;
-		case UCALL_NONE:
-			describe_exit(vcpu, what, sizeof(what));
-			test_assert_fail(__FILE__, __LINE__, "a ucall",
-					 "the guest exited with %s", what);
-		default:
-			ucall_report(uc);
-		}
+	switch (get_ucall(vcpu, uc)) {
+	case UCALL_PRINT:
+		fprintf(stderr, "# guest: %s\n", uc->msg);
+		/* fall through */
+	case UCALL_SYNC:
+	case UCALL_DONE:
+		return (int)uc->cmd;
+	case UCALL_NONE:
+		describe_exit(vcpu, what, sizeof(what));
+		test_assert_fail(__FILE__, __LINE__, "a ucall",
+				 "the guest exited with %s", what);
+	default:
+		ucall_report(uc);
 	}
+}
+
+int vcpu_run_ucall(struct vcpu *vcpu, struct ucall *uc)
+{
+	int cmd;
+
+	do {
+		vcpu_run(vcpu);
+		cmd = vcpu_check_ucall(vcpu, uc);
+	} while (cmd == UCALL_PRINT);
+	return cmd;
 }
 
 uint64_t vcpu_run_sync(struct vcpu *vcpu)

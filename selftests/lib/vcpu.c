@@ -17,6 +17,9 @@
 
 /* --- CPUID --- */
 
+/* More than any table KVM accepts (KVM_MAX_CPUID_ENTRIES is 256). */
+#define KVM_MAX_CPUID_ENTRIES_HINT 1024
+
 static struct kvm_cpuid2 *cpuid_alloc(int nent)
 {
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + nent * sizeof(c->entries[0]));
@@ -54,6 +57,7 @@ struct kvm_cpuid2 *dev_supported_cpuid(void)
 		}
 		close(fd);
 		cached = c;
+		errno = 0;
 	}
 	c = malloc(cpuid_size(cached));
 	TEST_ASSERT(c, "malloc");
@@ -61,18 +65,36 @@ struct kvm_cpuid2 *dev_supported_cpuid(void)
 	return c;
 }
 
+/*
+ * KVM_GET_CPUID2 fails with E2BIG while the array is smaller than the
+ * vCPU's table, but reports the table's size neither then nor on success
+ * (Linux 6.1, kvm_vcpu_ioctl_get_cpuid2()): find the smallest size that
+ * works.
+ */
 struct kvm_cpuid2 *vcpu_get_cpuid(struct vcpu *vcpu)
 {
-	struct kvm_cpuid2 *c;
+	struct kvm_cpuid2 *c = cpuid_alloc(KVM_MAX_CPUID_ENTRIES_HINT);
+	int lo = 0, hi = KVM_MAX_CPUID_ENTRIES_HINT;
 
-	for (int nent = 64;; nent *= 2) {
-		c = cpuid_alloc(nent);
-		if (!ioctl(vcpu->fd, KVM_GET_CPUID2, c))
-			return c;
-		TEST_ASSERT(errno == E2BIG && nent < 4096,
-			    "KVM_GET_CPUID2 with %d entries", nent);
-		free(c);
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_CPUID2, c),
+		    "KVM_GET_CPUID2 with %d entries", hi);
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		c->nent = mid;
+		if (!ioctl(vcpu->fd, KVM_GET_CPUID2, c)) {
+			hi = mid;
+		} else {
+			TEST_ASSERT(errno == E2BIG, "KVM_GET_CPUID2 with %d entries", mid);
+			lo = mid + 1;
+		}
 	}
+	c->nent = lo;
+	TEST_ASSERT(!ioctl(vcpu->fd, KVM_GET_CPUID2, c),
+		    "KVM_GET_CPUID2 with %d entries", lo);
+	c->nent = lo;
+	errno = 0;
+	return c;
 }
 
 int _vcpu_set_cpuid(struct vcpu *vcpu, const struct kvm_cpuid2 *cpuid)
