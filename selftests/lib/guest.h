@@ -139,7 +139,10 @@ struct vcpu *vm_add_vcpu(struct vm *vm, int id, void *guest_code);
 /* KVM_CREATE_VCPU and the run mapping only: the vCPU's reset state. */
 struct vcpu *vm_add_vcpu_bare(struct vm *vm, int id);
 
-/* Set the guest function's first @n (<= 4) integer arguments. */
+/*
+ * Set the guest function's first @n (<= 4) integer arguments; pass each as
+ * a 64-bit value (uint64_t, a cast pointer, 1ULL).
+ */
 void vcpu_args_set(struct vcpu *vcpu, int n, ...);
 
 /* KVM_RUN once: the ioctl's result (0 or -1 with errno). */
