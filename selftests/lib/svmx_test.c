@@ -194,3 +194,22 @@ int test_system(const char *fmt, ...)
 		return -1;
 	return WEXITSTATUS(st);
 }
+
+void test_assert_fail(const char *file, int line, const char *expr,
+		      const char *fmt, ...)
+{
+	int err = errno;
+	char msg[1024] = "";
+	va_list ap;
+
+	/* TEST_ASSERT pastes a space before the caller's format. */
+	if (*fmt == ' ')
+		fmt++;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "# %s:%d: assertion '%s' failed%s%s (errno %d: %s)\n",
+		file, line, expr, *msg ? ": " : "", msg, err, strerror(err));
+	exit(1);
+}

@@ -43,6 +43,39 @@ int test_set_cpu_online(int cpu, bool online);
 /* /sys/module/NAME/refcnt, or -1. */
 int test_module_refcnt(const char *name);
 
+/*
+ * TEST_ASSERT(cond[, fmt, ...]): for helpers outside a TEST() body (the
+ * harness's ASSERT_* need its _metadata). On failure: print the file, line,
+ * expression, message and errno on stderr as TAP comments, then exit(1),
+ * which the harness reports as a failed test.
+ */
+void test_assert_fail(const char *file, int line, const char *expr,
+		      const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+
+/*
+ * The message is optional and must start with a string literal; the space
+ * pasted before it keeps the format from being empty (test_assert_fail()
+ * drops it).
+ */
+#define TEST_ASSERT(cond, ...)						\
+	do {								\
+		if (!(cond))						\
+			test_assert_fail(__FILE__, __LINE__, #cond,	\
+					 " " __VA_ARGS__);		\
+	} while (0)
+
+/* TEST_ASSERT(a == b) printing both values. */
+#define TEST_ASSERT_EQ(a, b)						\
+	do {								\
+		unsigned long long __a = (a), __b = (b);		\
+									\
+		if (__a != __b)						\
+			test_assert_fail(__FILE__, __LINE__,		\
+					 #a " == " #b,			\
+					 "%#llx vs %#llx", __a, __b);	\
+	} while (0)
+
 /* Run a shell command; returns its exit status, or -1. */
 int test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
