@@ -323,6 +323,20 @@ static const struct kvm_cpuid_entry2 *svmx_find_cpuid(struct svmx_vcpu *vcpu,
 }
 
 /**
+ * svmx_guest_maxphyaddr() - the guest's physical-address width
+ * @vcpu: the vCPU
+ *
+ * CPUID.80000008H:EAX[7:0], or 36 when the table lacks the leaf (SDM
+ * Vol. 3A, 4.1.4).
+ */
+unsigned int svmx_guest_maxphyaddr(struct svmx_vcpu *vcpu)
+{
+	const struct kvm_cpuid_entry2 *e = svmx_find_cpuid(vcpu, 0x80000008, 0);
+
+	return e && (e->eax & 0xff) ? e->eax & 0xff : 36;
+}
+
+/**
  * svmx_guest_has() - does the vCPU's CPUID table set a feature bit
  * @vcpu: the vCPU
  * @leaf: the function (index 0)

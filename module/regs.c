@@ -44,6 +44,9 @@ static bool svmx_sregs_valid(struct svmx_vcpu *vcpu, const struct kvm_sregs *s)
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
 		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
 			return false;
+		/* CR3 within the guest's physical-address width. */
+		if (s->cr3 >> svmx_guest_maxphyaddr(vcpu))
+			return false;
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
 	}

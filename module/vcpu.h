@@ -229,6 +229,7 @@ int svmx_get_cpuid2(struct svmx_vcpu *vcpu, struct kvm_cpuid2 __user *ucpuid);
 int svmx_exit_cpuid(struct svmx_vcpu *vcpu, unsigned int insn_len);
 bool svmx_guest_has(struct svmx_vcpu *vcpu, u32 leaf, int reg, u32 bit);
 u64 svmx_supported_xcr0(void);
+unsigned int svmx_guest_maxphyaddr(struct svmx_vcpu *vcpu);
 
 /* msr.c */
 int svmx_get_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data, bool host);
