@@ -40,6 +40,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
@@ -222,6 +223,8 @@ static void vmx_vcpu_load(struct svmx_vcpu *vcpu, struct vmx_vcpu *vmx)
 		list_add(&vmx->loaded_link, this_cpu_ptr(&vmx_loaded_vmcss));
 		vmx->cpu = cpu;
 		__this_cpu_write(vmx_current_vmcs, vmx);
+		/* Another vCPU's branch predictions must not steer this one. */
+		indirect_branch_prediction_barrier();
 		vmx_write_host_cpu_fields();
 		/* This CPU may hold stale entries for the EPT from before. */
 		set_bit(SVMX_REQ_TLB_FLUSH, &vcpu->requests);
@@ -229,6 +232,7 @@ static void vmx_vcpu_load(struct svmx_vcpu *vcpu, struct vmx_vcpu *vmx)
 	} else if (__this_cpu_read(vmx_current_vmcs) != vmx) {
 		vmx_vmptrld(vmx->vmcs_pa);
 		__this_cpu_write(vmx_current_vmcs, vmx);
+		indirect_branch_prediction_barrier();
 	}
 }
 
