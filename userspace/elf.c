@@ -26,21 +26,22 @@ static int elf_bad(const struct image *img, const char *why)
 static int elf_phdr(const struct image *img, int class, uint64_t phoff, int i,
 		    struct elf_segment *s)
 {
+	Elf64_Phdr ph64;
+	Elf32_Phdr ph32;
+
 	if (class == ELFCLASS64) {
-		Elf64_Phdr ph;
-
-		memcpy(&ph, img->data + phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		*s = (struct elf_segment){ ph.p_offset, ph.p_vaddr, ph.p_paddr,
-					   ph.p_filesz, ph.p_memsz };
-		return ph.p_type == PT_LOAD;
-	} else {
-		Elf32_Phdr ph;
-
-		memcpy(&ph, img->data + phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		*s = (struct elf_segment){ ph.p_offset, ph.p_vaddr, ph.p_paddr,
-					   ph.p_filesz, ph.p_memsz };
-		return ph.p_type == PT_LOAD;
+		memcpy(&ph64, img->data + phoff + (uint64_t)i * sizeof(ph64),
+		       sizeof(ph64));
+		*s = (struct elf_segment){ ph64.p_offset, ph64.p_vaddr,
+					   ph64.p_paddr, ph64.p_filesz,
+					   ph64.p_memsz };
+		return ph64.p_type == PT_LOAD;
 	}
+	memcpy(&ph32, img->data + phoff + (uint64_t)i * sizeof(ph32),
+	       sizeof(ph32));
+	*s = (struct elf_segment){ ph32.p_offset, ph32.p_vaddr, ph32.p_paddr,
+				   ph32.p_filesz, ph32.p_memsz };
+	return ph32.p_type == PT_LOAD;
 }
 
 int elf_parse(const struct image *img, struct elf_file *elf)

@@ -49,7 +49,7 @@ int gdt_build(struct guest_mem *m, uint64_t *base, uint16_t *limit)
 	uint8_t *p;
 	size_t i;
 
-	if (guest_mem_alloc(m, sizeof(gdt) / sizeof(gdt[0]) * 8, 16, 4 * GiB,
+	if (guest_mem_alloc(m, ARRAY_SIZE(gdt) * 8, 16, 4 * GiB,
 			    "boot GDT", base))
 		return -1;
 	p = guest_ptr(m, *base, ARRAY_SIZE(gdt) * 8);
