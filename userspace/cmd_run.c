@@ -158,13 +158,14 @@ static int run_vm(struct run_config *c, struct guest_mem *mem,
 
 	if (vm_open(&vm, c->dev, mem))
 		return 1;
+	/* From here a signal stops the run through the teardown below. */
+	vm_watch_signals(&vm);
 	if (devices_init(&vm))
 		goto out_vm;
 	if (vcpu_create(&vm, &vcpu, 0))
 		goto out_devices;
 	if (boot_set_vcpu(&vcpu, b))
 		goto out_vcpu;
-	vm_watch_signals(&vm);
 	if (vcpu_loop(&vcpu) == 0) {
 		status = atomic_load(&vm.exit_status);
 		if (vm_signalled()) {
@@ -172,15 +173,15 @@ static int run_vm(struct run_config *c, struct guest_mem *mem,
 			status = 128 + vm_signalled();
 		}
 	}
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
 out_vcpu:
 	vcpu_destroy(&vcpu);
 out_devices:
 	devices_exit(&vm);
 out_vm:
 	vm_close(&vm);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	return status;
 }
 
