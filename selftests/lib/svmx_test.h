@@ -24,6 +24,13 @@ const char *test_cpu_extension(void);
 int test_open_dev(int flags);
 
 /*
+ * A known limit of the emulated machine for this device, or NULL. The test
+ * machine's /init names them in SVMX_EMU_LIMITS ("name=reason;...");
+ * a test that depends on one SKIPs with the reason.
+ */
+const char *test_emu_limit(const char *name);
+
+/*
  * Is VMX/SVM on on @cpu, as the hardware says? 1 or 0; -1 if this cannot be
  * read here (errno set), with the reason in *why.
  *   SVM: EFER.SVME, read through /dev/cpu/N/msr (any hypervisor).
