@@ -83,6 +83,8 @@ static u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls, vmx_exit_ctls,
 static u32 vmx_revision;
 static bool vmx_virtual_nmis;
 static bool vmx_ins_outs_info;
+/* IA32_DEBUGCTL exists (Bochs 2.7 has none: a read faults). */
+static bool vmx_has_debugctl;
 /* Preemption-timer ticks in SVMX_VMX_SLICE_MS, or 0 without the timer. */
 static u32 vmx_slice_ticks;
 
@@ -1155,7 +1157,9 @@ static void vmx_switch_to_guest(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 	rdmsrl(MSR_LSTAR, h->lstar);
 	rdmsrl(MSR_CSTAR, h->cstar);
 	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
-	rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
+	h->debugctl = 0;
+	if (vmx_has_debugctl)
+		rdmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
 	vmcs_write(VMCS_HOST_FS_BASE, h->fs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	wrmsrl(MSR_STAR, vmx->star);
@@ -1319,6 +1323,7 @@ int vmx_vcpu_global_init(u32 revision_id, u64 ept_vpid_cap)
 	int cpu;
 
 	vmx_revision = revision_id;
+	vmx_has_debugctl = !rdmsrl_safe(MSR_IA32_DEBUGCTLMSR, &cap);
 	rdmsrl(MSR_IA32_VMX_BASIC, cap);
 	vmx_ins_outs_info = cap & VMXCAP_BASIC_INS_OUTS_INFO;
 	vmx_invept_single = ept_vpid_cap & VMXCAP_EPT_CAP_INVEPT_SINGLE;
