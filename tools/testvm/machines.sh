@@ -20,7 +20,7 @@ machine_config() {
 		DESC="QEMU TCG, AMD SVM + NPT"
 		;;
 	vmx)
-		EMU=bochs CPU= CPUS=${SVMX_BOCHS_CPUS:-2} MEM=1024 TIMEOUT=2400
+		EMU=bochs CPU= CPUS=${SVMX_BOCHS_CPUS:-2} MEM=1024 TIMEOUT=3600
 		DESC="Bochs, Intel corei7_skylake_x VMX + EPT"
 		# Bochs 2.7 reports the standard-format XSAVE area size (2688)
 		# in CPUID.(EAX=0DH,ECX=1):EBX where the compacted size (2432)
