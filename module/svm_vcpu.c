@@ -33,6 +33,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 
 #include "svmx.h"
 #include "vcpu.h"
@@ -64,6 +65,8 @@ struct svm_cpu_asids {
 
 static DEFINE_PER_CPU(struct svm_cpu_asids, svm_asids);
 static DEFINE_PER_CPU(struct page *, svm_host_save);
+/* The VMCB that last ran on each CPU. */
+static DEFINE_PER_CPU(struct svm_vmcb *, svm_last_vmcb);
 static u32 svm_max_asid;
 static bool svm_nrips, svm_flush_by_asid, svm_decode_assists;
 /* All ones: every port and every MSR access exits. */
@@ -419,9 +422,13 @@ static int svm_vcpu_create(struct svmx_vcpu *vcpu)
 static void svm_vcpu_free(struct svmx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
+	int cpu;
 
 	if (!svm)
 		return;
+	/* A new VMCB at the same address must still get its IBPB. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(per_cpu_ptr(&svm_last_vmcb, cpu), svm->vmcb, NULL);
 	__free_page(svm->vmcb_page);
 	kfree(svm);
 	vcpu->backend = NULL;
@@ -718,6 +725,11 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 	svm_prepare_asid(vcpu, svm);
+	if (__this_cpu_read(svm_last_vmcb) != vmcb) {
+		/* Another vCPU's branch predictions must not steer this one. */
+		__this_cpu_write(svm_last_vmcb, vmcb);
+		indirect_branch_prediction_barrier();
+	}
 	if (!svmx_vcpu_enter_prepare(vcpu)) {
 		local_irq_enable();
 		return 1;

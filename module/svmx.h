@@ -10,7 +10,11 @@
  *   cpu_virt.c   turning VMX/SVM on and off per CPU while VMs exist
  *   emergency.c  reboot, suspend, crash paths
  *   debugfs.c    /sys/kernel/debug/svmx/
- *   vmx.c svm.c  the two backends, behind struct svmx_backend
+ *   memslot.c mmu.c gpt_walk.c   guest memory (vm.h)
+ *   vcpu.c run.c regs.c events.c cpuid.c msr.c pio.c mmio.c   vCPUs (vcpu.h)
+ *   emulate.c    the instruction emulator behind MMIO exits
+ *   vmx*.c svm*.c  the two backends, behind struct svmx_backend and
+ *                struct svmx_vcpu_ops
  *
  * The core never includes a vendor's definitions header; everything it
  * needs from a backend goes through struct svmx_backend.

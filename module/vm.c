@@ -31,9 +31,10 @@ static void svmx_vm_destroy(struct kref *kref)
 	struct svmx_vm *vm = container_of(kref, struct svmx_vm, refs);
 	unsigned int i;
 
+	/* First the MMU notifier, which kicks the vCPUs, then the vCPUs. */
+	svmx_mmu_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		svmx_vcpu_destroy(vm->vcpus[i]);
-	svmx_mmu_destroy(vm);
 	svmx_memslots_destroy(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);

@@ -40,9 +40,11 @@
 #include <asm/fpu/xcr.h>
 #include <asm/io.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
 #include <asm/segment.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include "svmx.h"
 #include "vcpu.h"
@@ -81,6 +83,17 @@ static u32 vmx_pin_ctls, vmx_proc_ctls, vmx_proc2_ctls, vmx_exit_ctls,
 static u32 vmx_revision;
 static bool vmx_virtual_nmis;
 static bool vmx_ins_outs_info;
+/* Preemption-timer ticks in SVMX_VMX_SLICE_MS, or 0 without the timer. */
+static u32 vmx_slice_ticks;
+
+/*
+ * The longest a guest runs without an exit. A host interrupt makes the
+ * guest exit anyway; the slice is a backstop for CPUs (emulated ones
+ * among them: Bochs 2.7) that do not deliver host interrupts to a CPU in
+ * VMX non-root operation while the guest has RFLAGS.IF clear, so that
+ * signals and the scheduler still reach a spinning guest.
+ */
+#define SVMX_VMX_SLICE_MS	10
 static bool vmx_invept_single;
 static u64 vmx_cr0_fixed0, vmx_cr4_fixed0;
 
@@ -222,6 +235,8 @@ static void vmx_vcpu_load(struct svmx_vcpu *vcpu, struct vmx_vcpu *vmx)
 		list_add(&vmx->loaded_link, this_cpu_ptr(&vmx_loaded_vmcss));
 		vmx->cpu = cpu;
 		__this_cpu_write(vmx_current_vmcs, vmx);
+		/* Another vCPU's branch predictions must not steer this one. */
+		indirect_branch_prediction_barrier();
 		vmx_write_host_cpu_fields();
 		/* This CPU may hold stale entries for the EPT from before. */
 		set_bit(SVMX_REQ_TLB_FLUSH, &vcpu->requests);
@@ -229,6 +244,7 @@ static void vmx_vcpu_load(struct svmx_vcpu *vcpu, struct vmx_vcpu *vmx)
 	} else if (__this_cpu_read(vmx_current_vmcs) != vmx) {
 		vmx_vmptrld(vmx->vmcs_pa);
 		__this_cpu_write(vmx_current_vmcs, vmx);
+		indirect_branch_prediction_barrier();
 	}
 }
 
@@ -1056,6 +1072,9 @@ static int vmx_handle_exit(struct svmx_vcpu *vcpu, const struct vmx_exit *x)
 	case VMX_EXIT_SIPI:
 		/* The host's own event: handled at the exit already. */
 		return 1;
+	case VMX_EXIT_PREEMPTION_TIMER:
+		/* The slice is over: the run loop looks at signals, resched. */
+		return 1;
 	case VMX_EXIT_INTR_WINDOW:
 		vmx_with_vmcs(vcpu, vmx_set_proc_ctl(to_vmx(vcpu),
 				VMX_PROC_INTR_WINDOW_EXITING, false));
@@ -1203,6 +1222,8 @@ static int vmx_vcpu_run(struct svmx_vcpu *vcpu)
 	vmcs_write(VMCS_GUEST_RFLAGS, vcpu->rflags);
 	vmcs_write(VMCS_GUEST_PAT, vcpu->pat);
 	vmcs_write(VMCS_TSC_OFFSET, vcpu->tsc_offset);
+	if (vmx_slice_ticks)
+		vmcs_write(VMCS_PREEMPTION_TIMER, vmx_slice_ticks);
 	vmx_inject_events(vcpu);
 	/* CR3 and CR4 of the host change with the process and over time. */
 	host_cr3 = __read_cr3();
@@ -1306,9 +1327,19 @@ int vmx_vcpu_global_init(u32 revision_id, u64 ept_vpid_cap)
 
 	rdmsrl(MSR_IA32_VMX_TRUE_PINBASED_CTLS, cap);
 	vmx_virtual_nmis = VMXCAP_CTLS_ALLOWED1(cap) & VMX_PIN_VIRTUAL_NMIS;
+	if ((VMXCAP_CTLS_ALLOWED1(cap) & VMX_PIN_PREEMPTION_TIMER) && tsc_khz) {
+		u64 misc, ticks;
+
+		/* The timer counts down once every 2^shift TSC cycles. */
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		ticks = ((u64)tsc_khz * SVMX_VMX_SLICE_MS) >>
+			VMXCAP_MISC_PREEMPTION_SHIFT(misc);
+		vmx_slice_ticks = clamp_t(u64, ticks, 1, U32_MAX);
+	}
 	vmx_pin_ctls = vmx_adjust_ctls(VMX_PIN_EXT_INTR_EXITING |
 				       VMX_PIN_NMI_EXITING |
-				       (vmx_virtual_nmis ? VMX_PIN_VIRTUAL_NMIS : 0),
+				       (vmx_virtual_nmis ? VMX_PIN_VIRTUAL_NMIS : 0) |
+				       (vmx_slice_ticks ? VMX_PIN_PREEMPTION_TIMER : 0),
 				       MSR_IA32_VMX_TRUE_PINBASED_CTLS, &missing);
 	vmx_proc_ctls = vmx_adjust_ctls(VMX_PROC_USE_TSC_OFFSETTING |
 					VMX_PROC_HLT_EXITING |

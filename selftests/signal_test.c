@@ -230,13 +230,17 @@ TEST(timer_signal_interrupts_the_guest)
 		.it_interval = { .tv_usec = 20000 },
 		.it_value = { .tv_usec = 20000 },
 	};
+	const char *limit = test_emu_limit("host-irq-in-cli-guest");
 	struct vcpu *vcpu;
-	struct vm *vm = vm_create_with_vcpu(&vcpu, guest_busy);
+	struct vm *vm;
 	time_t deadline = time(NULL) + 60;
 	uint64_t rounds = 0;
 	int interrupted = 0;
 	struct ucall uc;
 
+	if (limit)
+		SKIP(return, "%s", limit);
+	vm = vm_create_with_vcpu(&vcpu, guest_busy);
 	catch_signal(SIGALRM);
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	while (!interrupted && time(NULL) < deadline) {

@@ -16,6 +16,8 @@ struct svmx_cmd {
 
 int cmd_info(int argc, char **argv);
 void cmd_info_usage(void);
+int cmd_run(int argc, char **argv);
+void cmd_run_usage(void);
 
 /* kvm_caps.c: the name of a KVM_CAP_* number, or NULL. */
 const char *kvm_cap_name(int cap);

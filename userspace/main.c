@@ -11,6 +11,8 @@
 static const struct svmx_cmd commands[] = {
 	{ "info", "show what the device offers and check that a VM can be created",
 	  cmd_info, cmd_info_usage },
+	{ "run", "boot a multiboot, ELF64 or flat guest image in a new VM",
+	  cmd_run, cmd_run_usage },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

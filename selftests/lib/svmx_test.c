@@ -220,3 +220,23 @@ void test_assert_fail(const char *file, int line, const char *expr,
 		file, line, expr, *msg ? ": " : "", msg, err, strerror(err));
 	exit(1);
 }
+
+const char *test_emu_limit(const char *name)
+{
+	static char reason[256];
+	const char *p = getenv("SVMX_EMU_LIMITS");
+	size_t n = strlen(name);
+
+	while (p && *p) {
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > n && !strncmp(p, name, n) && p[n] == '=') {
+			snprintf(reason, sizeof(reason), "%.*s",
+				 (int)(len - n - 1), p + n + 1);
+			return reason;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return NULL;
+}

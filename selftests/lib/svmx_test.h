@@ -31,6 +31,13 @@ unsigned long test_scaled(unsigned long n);
 int test_open_dev(int flags);
 
 /*
+ * A known limit of the emulated machine for this device, or NULL. The test
+ * machine's /init names them in SVMX_EMU_LIMITS ("name=reason;...");
+ * a test that depends on one SKIPs with the reason.
+ */
+const char *test_emu_limit(const char *name);
+
+/*
  * Is VMX/SVM on on @cpu, as the hardware says? 1 or 0; -1 if this cannot be
  * read here (errno set), with the reason in *why.
  *   SVM: EFER.SVME, read through /dev/cpu/N/msr (any hypervisor).
@@ -85,5 +92,21 @@ void test_assert_fail(const char *file, int line, const char *expr,
 
 /* Run a shell command; returns its exit status, or -1. */
 int test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* What a program run by test_run_cmd() did. */
+struct test_cmd {
+	int status;		/* exit status, or 128 + the killing signal */
+	bool timed_out;		/* killed after the time limit */
+	char *out, *err;	/* all it wrote to stdout and stderr */
+};
+
+/*
+ * Run argv[0] (a path) with @input (may be NULL: empty) on its stdin, for
+ * at most @timeout_s seconds. 0, or -1 if it could not be run or waited
+ * for. test_cmd_free() frees the output.
+ */
+int test_run_cmd(char *const argv[], const char *input, int timeout_s,
+		 struct test_cmd *r);
+void test_cmd_free(struct test_cmd *r);
 
 #endif

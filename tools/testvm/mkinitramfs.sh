@@ -6,7 +6,9 @@
 #   /init           tools/testvm/init
 #   /lib/modules    the stock kvm, kvm-amd, kvm-intel, msr modules and their
 #                   dependencies from the Debian kernel, with modules.dep
-#   /payload        svmx.ko, the svmx tool, the selftests
+#   /payload        svmx.ko, the svmx tool (/payload/svmx), the selftests
+#                   (/payload/tests) and the guest images svmx_run_test
+#                   boots (/payload/guests)
 #
 # usage: mkinitramfs.sh OUT.cpio.gz KIMAGE KVER
 set -euo pipefail
@@ -16,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 STAGE=$(mktemp -d)
 trap 'rm -rf "$STAGE"' EXIT
 
-mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,payload/tests,lib/modules/"$KVER"}
+mkdir -p "$STAGE"/{bin,sbin,dev,proc,sys,tmp,payload/tests,payload/guests,lib/modules/"$KVER"}
 cp /bin/busybox "$STAGE/bin/busybox"
 for applet in $(/bin/busybox --list); do
 	[ "$applet" = busybox ] || ln -s busybox "$STAGE/bin/$applet"
@@ -50,6 +52,9 @@ cp "$ROOT/module/svmx.ko" "$STAGE/payload/"
 cp "$ROOT/userspace/svmx" "$STAGE/payload/"
 for t in $(make -s -C "$ROOT/selftests" list); do
 	cp "$ROOT/selftests/$t" "$STAGE/payload/tests/"
+done
+for g in $(make -s -C "$ROOT/selftests/guests" list); do
+	cp "$ROOT/selftests/guests/$g" "$STAGE/payload/guests/"
 done
 
 (cd "$STAGE" && find . | cpio -o -H newc --quiet) | gzip -1 > "$OUT"
