@@ -28,18 +28,23 @@ static void ucall_send(struct ucall *uc)
 		     : "memory");
 }
 
+void ucall_fill(struct ucall *uc, uint64_t cmd, uint64_t arg0, uint64_t arg1)
+{
+	uc->cmd = cmd;
+	uc->args[0] = arg0;
+	uc->args[1] = arg1;
+	uc->args[2] = 0;
+	uc->args[3] = 0;
+	uc->file = 0;
+	uc->line = 0;
+	uc->msg[0] = '\0';
+}
+
 void ucall(uint64_t cmd, uint64_t arg0, uint64_t arg1)
 {
 	struct ucall uc;
 
-	uc.cmd = cmd;
-	uc.args[0] = arg0;
-	uc.args[1] = arg1;
-	uc.args[2] = 0;
-	uc.args[3] = 0;
-	uc.file = 0;
-	uc.line = 0;
-	uc.msg[0] = '\0';
+	ucall_fill(&uc, cmd, arg0, arg1);
 	ucall_send(&uc);
 }
 

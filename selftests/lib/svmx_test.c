@@ -57,6 +57,13 @@ const char *test_cpu_extension(void)
 	return ext ? ext : "none";
 }
 
+unsigned long test_scaled(unsigned long n)
+{
+	if (strcmp(test_cpu_extension(), "vmx"))
+		return n;
+	return n >= 10 ? n / 10 : 1;
+}
+
 int test_open_dev(int flags)
 {
 	return open(test_dev_path(), flags | O_CLOEXEC);

@@ -20,6 +20,13 @@ bool test_is_svmx(void);
 /* "vmx" or "svm", from the CPU flags. */
 const char *test_cpu_extension(void);
 
+/*
+ * A loop count for guest code: @n on the svm test machine (QEMU TCG), a
+ * tenth of it (at least 1) on the vmx one, Bochs, which runs guests about
+ * a hundred times slower. An Intel CPU ("vmx") is what tells them apart.
+ */
+unsigned long test_scaled(unsigned long n);
+
 /* open() the device under test; returns the fd or -1 (errno set). */
 int test_open_dev(int flags);
 

@@ -49,6 +49,12 @@ struct ucall {
 
 /* Guest side (lib/guest_rt.c): no libc. */
 void ucall(uint64_t cmd, uint64_t arg0, uint64_t arg1);
+/*
+ * Fill in @uc for a ucall that guest code sends itself, with
+ * "outl %eax, %dx": EAX = low half of @uc, DX = UCALL_PORT, RDI = @uc
+ * (e.g. to keep registers loaded across the exit).
+ */
+void ucall_fill(struct ucall *uc, uint64_t cmd, uint64_t arg0, uint64_t arg1);
 void ucall_exception(uint64_t vector, uint64_t error_code, uint64_t rip,
 		     uint64_t cr2);
 void guest_assert_fail(const char *file, unsigned int line, const char *expr,

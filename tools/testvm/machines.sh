@@ -16,7 +16,9 @@ machine_config() {
 	ARGS=
 	case "$1" in
 	svm)
-		EMU=qemu CPU=qemu64,+svm,+npt CPUS=2 MEM=1024 TIMEOUT=900
+		# SVMX_QEMU_CPU: another model for a one-off run, e.g.
+		# qemu64,+svm,+npt,+xsave,+avx for the tests' YMM paths.
+		EMU=qemu CPU=${SVMX_QEMU_CPU:-qemu64,+svm,+npt} CPUS=2 MEM=1024 TIMEOUT=900
 		DESC="QEMU TCG, AMD SVM + NPT"
 		;;
 	vmx)
