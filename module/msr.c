@@ -63,6 +63,38 @@ static int svmx_mtrr_index(u32 msr)
 	return -1;
 }
 
+/** svmx_canonical() - a 48-bit canonical address (SDM Vol. 1, 3.3.7.1) */
+bool svmx_canonical(u64 v)
+{
+	return (u64)((s64)(v << 16) >> 16) == v;
+}
+
+/**
+ * svmx_efer_new() - the EFER value a write leaves, or false if it #GPs
+ * @vcpu: the vCPU
+ * @data: the value written; updated to the value to store
+ * @cur: the current EFER
+ * @host: userspace writes it (KVM_SET_MSRS) and may set LMA
+ *
+ * SCE, LME, LMA and (with it in CPUID) NX only; for the guest, LMA stays
+ * the CPU's and LME cannot change while paging is on (SDM Vol. 3A, 2.2.1;
+ * AMD APM Vol. 2, 3.1.7).
+ */
+bool svmx_efer_new(struct svmx_vcpu *vcpu, u64 *data, u64 cur, bool host)
+{
+	u64 ok = EFER_SCE | EFER_LME | EFER_LMA;
+
+	if (svmx_guest_has(vcpu, 0x80000001, 3, 20))
+		ok |= EFER_NX;
+	if (*data & ~ok)
+		return false;
+	if (host)
+		return true;
+	*data = (*data & ~EFER_LMA) | (cur & EFER_LMA);
+	return !((svmx_backend->vcpu->get_cr(vcpu, 0) & X86_CR0_PG) &&
+		 ((*data ^ cur) & EFER_LME));
+}
+
 static u64 svmx_guest_tsc(struct svmx_vcpu *vcpu)
 {
 	return rdtsc() + vcpu->tsc_offset;

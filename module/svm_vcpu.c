@@ -235,16 +235,6 @@ static int svm_get_cpl(struct svmx_vcpu *vcpu)
 	return to_svm(vcpu)->vmcb->save.cpl;
 }
 
-/* EFER bits a guest may write, given its CPUID (APM Vol. 2, 3.1.7). */
-static bool svm_efer_valid(struct svmx_vcpu *vcpu, u64 efer)
-{
-	u64 ok = EFER_SCE | EFER_LME | EFER_LMA;
-
-	if (svmx_guest_has(vcpu, 0x80000001, 3, 20))
-		ok |= EFER_NX;
-	return !(efer & ~ok);
-}
-
 static int svm_read_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data)
 {
 	struct svm_vmcb_save *v = &to_svm(vcpu)->vmcb->save;
@@ -297,15 +287,8 @@ static int svm_write_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 
 	switch (msr) {
 	case MSR_EFER:
-		if (!svm_efer_valid(vcpu, data))
+		if (!svmx_efer_new(vcpu, &data, v->efer & ~EFER_SVME, host))
 			return -EINVAL;
-		if (!host) {
-			/* LMA is the CPU's; LME cannot change under paging. */
-			data = (data & ~EFER_LMA) | (v->efer & EFER_LMA);
-			if ((v->cr0 & X86_CR0_PG) &&
-			    ((data ^ v->efer) & EFER_LME))
-				return -EINVAL;
-		}
 		v->efer = data | EFER_SVME;
 		return 0;
 	case MSR_STAR:
@@ -319,7 +302,7 @@ static int svm_write_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
 		/* Canonical addresses only (48-bit virtual addresses). */
-		if ((u64)((s64)(data << 16) >> 16) != data)
+		if (!svmx_canonical(data))
 			return -EINVAL;
 		if (msr == MSR_LSTAR)
 			v->lstar = data;

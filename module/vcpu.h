@@ -234,6 +234,8 @@ unsigned int svmx_guest_maxphyaddr(struct svmx_vcpu *vcpu);
 /* msr.c */
 int svmx_get_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data, bool host);
 int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host);
+bool svmx_canonical(u64 v);
+bool svmx_efer_new(struct svmx_vcpu *vcpu, u64 *data, u64 cur, bool host);
 int svmx_exit_rdmsr(struct svmx_vcpu *vcpu, unsigned int insn_len);
 int svmx_exit_wrmsr(struct svmx_vcpu *vcpu, unsigned int insn_len);
 int svmx_get_msr_index_list(struct kvm_msr_list __user *ulist);

@@ -465,11 +465,6 @@ static int vmx_get_cpl(struct svmx_vcpu *vcpu)
 	return cpl;
 }
 
-static bool vmx_canonical(u64 v)
-{
-	return (u64)((s64)(v << 16) >> 16) == v;
-}
-
 static int vmx_read_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -519,23 +514,11 @@ static int vmx_read_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data)
 static int vmx_write_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 efer, ok;
 
 	switch (msr) {
 	case MSR_EFER:
-		ok = EFER_SCE | EFER_LME | EFER_LMA;
-		if (svmx_guest_has(vcpu, 0x80000001, 3, 20))
-			ok |= EFER_NX;
-		if (data & ~ok)
+		if (!svmx_efer_new(vcpu, &data, vmx_get_efer(vcpu), host))
 			return -EINVAL;
-		efer = vmx_get_efer(vcpu);
-		if (!host) {
-			/* LMA is the CPU's; LME cannot change under paging. */
-			data = (data & ~EFER_LMA) | (efer & EFER_LMA);
-			if ((vmx_get_cr(vcpu, 0) & X86_CR0_PG) &&
-			    ((data ^ efer) & EFER_LME))
-				return -EINVAL;
-		}
 		vmx_with_vmcs(vcpu, vmx_write_efer(vmx, data));
 		return 0;
 	case MSR_STAR:
@@ -554,7 +537,7 @@ static int vmx_write_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		if (!vmx_canonical(data))
+		if (!svmx_canonical(data))
 			return -EINVAL;
 		if (msr == MSR_LSTAR)
 			vmx->lstar = data;
