@@ -11,6 +11,8 @@
  *   the MMU notifier      the host unmaps, swaps, migrates or MADV_DONTNEEDs
  *                         memory: zap the guest mappings of those pages and
  *                         flush the vCPUs' TLBs before the host reuses them
+ *                         and ages them (the young callbacks: did the
+ *                         guest use the page since the last aging?)
  *   svmx_mmu_zap_gfn_range()  a memslot was deleted or moved
  *
  * No page stays pinned: a fault takes a reference only while it installs
@@ -117,11 +119,18 @@ static void svmx_mmu_flush_all(struct svmx_vm *vm)
 	svmx_vm_kick_all(vm, SVMX_REQ_TLB_FLUSH);
 }
 
-/* Clear the leaves of [gfn, gfn + npages); returns whether any was set. */
-static bool svmx_zap_locked(struct svmx_vm *vm, u64 gfn, u64 npages)
+/* What to do to each leaf of a range; returns whether it counted. */
+typedef bool (*svmx_leaf_fn)(u64 *leaf);
+
+/*
+ * Apply @fn to every leaf that is set in [gfn, gfn + npages); under
+ * mmu.lock. Returns whether @fn counted any of them.
+ */
+static bool svmx_for_each_leaf(struct svmx_vm *vm, u64 gfn, u64 npages,
+			       svmx_leaf_fn fn)
 {
 	u64 gpa = gfn << PAGE_SHIFT, end = (gfn + npages) << PAGE_SHIFT;
-	bool zapped = false;
+	bool any = false;
 
 	end = min(end, svmx_tdp_reach());
 
@@ -144,13 +153,49 @@ static bool svmx_zap_locked(struct svmx_vm *vm, u64 gfn, u64 npages)
 			gpa = (gpa & ~(size - 1)) + size;
 			continue;
 		}
-		if (table[svmx_pte_index(gpa, 1)]) {
-			table[svmx_pte_index(gpa, 1)] = 0;
-			zapped = true;
-		}
+		if (table[svmx_pte_index(gpa, 1)])
+			any |= fn(&table[svmx_pte_index(gpa, 1)]);
 		gpa += PAGE_SIZE;
 	}
-	return zapped;
+	return any;
+}
+
+static bool svmx_leaf_zap(u64 *leaf)
+{
+	*leaf = 0;
+	return true;
+}
+
+/*
+ * Page aging: has the guest used the page since the last aging? With an
+ * accessed bit (NPT always; EPT when the CPU has EPT A/D bits, SDM Vol. 3C
+ * 29.3.5) the CPU answers; without one, a mapping only exists while it is
+ * in use, so aging drops it and the guest's next access faults it back in.
+ */
+static bool svmx_leaf_age(u64 *leaf)
+{
+	u64 accessed = svmx_backend->tdp->accessed;
+
+	if (!(*leaf & SVMX_PTE_PRESENT))
+		return false;
+	if (!accessed)
+		return svmx_leaf_zap(leaf);
+	/* The CPU sets the bit with a locked update: clear it likewise. */
+	return test_and_clear_bit(__ffs64(accessed), (unsigned long *)leaf);
+}
+
+static bool svmx_leaf_young(u64 *leaf)
+{
+	u64 accessed = svmx_backend->tdp->accessed;
+
+	return (*leaf & SVMX_PTE_PRESENT) &&
+	       (!accessed || (READ_ONCE(*leaf) & accessed));
+}
+
+/* Clear the leaves of [gfn, gfn + npages); returns whether any was set. */
+static bool svmx_zap_locked(struct svmx_vm *vm, u64 gfn, u64 npages)
+{
+	return svmx_for_each_leaf(vm, gfn, npages, svmx_leaf_zap);
 }
 
 /**
@@ -172,9 +217,12 @@ void svmx_mmu_zap_gfn_range(struct svmx_vm *vm, u64 gfn, u64 npages)
 		svmx_mmu_flush_all(vm);
 }
 
-/* Zap what a range of the VMM's addresses maps; under the SRCU. */
-static bool svmx_zap_hva_range(struct svmx_vm *vm, unsigned long start,
-			       unsigned long end)
+/*
+ * Apply @fn to the leaves of what a range of the VMM's addresses maps;
+ * under the SRCU and mmu.lock.
+ */
+static bool svmx_hva_range_leaves(struct svmx_vm *vm, unsigned long start,
+				  unsigned long end, svmx_leaf_fn fn)
 {
 	struct svmx_memslots *slots;
 	bool flush = false;
@@ -188,8 +236,10 @@ static bool svmx_zap_hva_range(struct svmx_vm *vm, unsigned long start,
 
 		if (lo >= hi)
 			continue;
-		flush |= svmx_zap_locked(vm, s->base_gfn + ((lo - s->hva) >> PAGE_SHIFT),
-					 (PAGE_ALIGN(hi) - (lo & PAGE_MASK)) >> PAGE_SHIFT);
+		flush |= svmx_for_each_leaf(vm, s->base_gfn +
+					    ((lo - s->hva) >> PAGE_SHIFT),
+					    (PAGE_ALIGN(hi) - (lo & PAGE_MASK)) >>
+					    PAGE_SHIFT, fn);
 	}
 	return flush;
 }
@@ -209,7 +259,8 @@ static int svmx_mn_invalidate_start(struct mmu_notifier *mn,
 	idx = srcu_read_lock(&vm->srcu);
 	spin_lock(&vm->mmu.lock);
 	vm->mmu.invalidate_busy++;
-	flush = svmx_zap_hva_range(vm, range->start, range->end);
+	flush = svmx_hva_range_leaves(vm, range->start, range->end,
+				      svmx_leaf_zap);
 	spin_unlock(&vm->mmu.lock);
 	srcu_read_unlock(&vm->srcu, idx);
 	if (flush)
@@ -226,6 +277,47 @@ static void svmx_mn_invalidate_end(struct mmu_notifier *mn,
 	vm->mmu.invalidate_seq++;
 	vm->mmu.invalidate_busy--;
 	spin_unlock(&vm->mmu.lock);
+}
+
+/* Age the guest mappings of [start, end); may run in atomic context. */
+static bool svmx_mn_age(struct mmu_notifier *mn, unsigned long start,
+			unsigned long end, svmx_leaf_fn fn)
+{
+	struct svmx_vm *vm = svmx_mn_to_vm(mn);
+	bool young;
+	int idx;
+
+	idx = srcu_read_lock(&vm->srcu);
+	spin_lock(&vm->mmu.lock);
+	young = svmx_hva_range_leaves(vm, start, end, fn);
+	spin_unlock(&vm->mmu.lock);
+	srcu_read_unlock(&vm->srcu, idx);
+	return young;
+}
+
+static int svmx_mn_clear_flush_young(struct mmu_notifier *mn,
+				     struct mm_struct *mm,
+				     unsigned long start, unsigned long end)
+{
+	bool young = svmx_mn_age(mn, start, end, svmx_leaf_age);
+
+	/* A cached translation would not set the accessed bit again. */
+	if (young)
+		svmx_mmu_flush_all(svmx_mn_to_vm(mn));
+	return young;
+}
+
+/* Without the flush, as the host does for its own ptes (cheaper, inexact). */
+static int svmx_mn_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
+			       unsigned long start, unsigned long end)
+{
+	return svmx_mn_age(mn, start, end, svmx_leaf_age);
+}
+
+static int svmx_mn_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
+			      unsigned long address)
+{
+	return svmx_mn_age(mn, address, address + 1, svmx_leaf_young);
 }
 
 /* The process is exiting: nothing of its memory may stay mapped. */
@@ -245,6 +337,9 @@ static void svmx_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 static const struct mmu_notifier_ops svmx_mmu_notifier_ops = {
 	.invalidate_range_start	= svmx_mn_invalidate_start,
 	.invalidate_range_end	= svmx_mn_invalidate_end,
+	.clear_flush_young	= svmx_mn_clear_flush_young,
+	.clear_young		= svmx_mn_clear_young,
+	.test_young		= svmx_mn_test_young,
 	.release		= svmx_mn_release,
 };
 
@@ -332,7 +427,7 @@ int svmx_tdp_fault(struct svmx_vcpu *vcpu, u64 gpa, bool write, bool fetch)
 	}
 	e = svmx_tdp_leaf(vm, gpa, &cache);
 	if (e)
-		*e = page_to_phys(page) | fmt->leaf_bits |
+		*e = page_to_phys(page) | fmt->leaf_bits | fmt->accessed |
 		     (writable ? SVMX_PTE_WRITE : 0);
 	spin_unlock(&vm->mmu.lock);
 

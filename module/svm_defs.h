@@ -151,6 +151,24 @@ struct svm_vmcb {
 /* int_state (068h) */
 #define SVM_INT_STATE_SHADOW		BIT(0)
 
+/*
+ * The VMCB clean field (0C0h, APM Vol. 2, 15.15.3 "VMCB Clean Field"): a
+ * set bit lets VMRUN reuse what the CPU cached of that area from the last
+ * VMRUN of this VMCB on this CPU.
+ */
+#define SVM_CLEAN_INTERCEPTS	BIT(0)	/* intercepts, TSC offset */
+#define SVM_CLEAN_IOPM		BIT(1)	/* IOPM and MSRPM base */
+#define SVM_CLEAN_ASID		BIT(2)
+#define SVM_CLEAN_TPR		BIT(3)	/* int_ctl and int_vector */
+#define SVM_CLEAN_NP		BIT(4)	/* nested_ctl, nested_cr3, g_pat */
+#define SVM_CLEAN_CRX		BIT(5)	/* CR0, CR3, CR4, EFER */
+#define SVM_CLEAN_DRX		BIT(6)	/* DR6, DR7 */
+#define SVM_CLEAN_DT		BIT(7)	/* GDTR, IDTR */
+#define SVM_CLEAN_SEG		BIT(8)	/* CS, DS, SS, ES, CPL */
+#define SVM_CLEAN_CR2		BIT(9)
+#define SVM_CLEAN_LBR		BIT(10)
+#define SVM_CLEAN_ALL		GENMASK(10, 0)
+
 /* tlb_control (05Ch) */
 #define SVM_TLB_FLUSH_NOTHING		0
 #define SVM_TLB_FLUSH_ALL		1

@@ -20,6 +20,12 @@
  *
  * Without NRIP save (QEMU's SVM) the instruction lengths of the
  * intercepted instructions are their architectural encodings' lengths.
+ *
+ * VMCB clean bits (15.15.3), where the CPU has them: after each VMRUN every
+ * area svmx knows is marked clean, and whatever writes an area marks it
+ * dirty through svm_dirty(). A new ASID (another CPU, a new generation)
+ * marks them all dirty, since only this CPU's cache of this VMCB may be
+ * reused.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": svm: " fmt
 
@@ -69,6 +75,8 @@ static DEFINE_PER_CPU(struct page *, svm_host_save);
 static DEFINE_PER_CPU(struct svm_vmcb *, svm_last_vmcb);
 static u32 svm_max_asid;
 static bool svm_nrips, svm_flush_by_asid, svm_decode_assists;
+/* The clean bits svmx sets after VMRUN: 0 without the feature. */
+static u32 svm_clean_mask;
 /* All ones: every port and every MSR access exits. */
 static void *svm_iopm, *svm_msrpm;
 static phys_addr_t svm_iopm_pa, svm_msrpm_pa;
@@ -76,6 +84,12 @@ static phys_addr_t svm_iopm_pa, svm_msrpm_pa;
 static struct svm_vcpu *to_svm(struct svmx_vcpu *vcpu)
 {
 	return vcpu->backend;
+}
+
+/* The VMCB areas in @areas (SVM_CLEAN_*) were written: VMRUN reloads them. */
+static void svm_dirty(struct svm_vmcb *vmcb, u32 areas)
+{
+	vmcb->control.clean &= ~areas;
 }
 
 /* Called on each CPU when SVM is turned on there: start a new ASID era. */
@@ -95,6 +109,7 @@ static void svm_new_asid(struct svm_vcpu *svm, struct svm_cpu_asids *a)
 		svm->vmcb->control.tlb_control = SVM_TLB_FLUSH_ALL;
 	}
 	svm->vmcb->control.asid = a->next++;
+	svm_dirty(svm->vmcb, SVM_CLEAN_ALL);
 	svm->asid_generation = a->generation;
 }
 
@@ -197,6 +212,8 @@ static void svm_set_sregs(struct svmx_vcpu *vcpu, const struct kvm_sregs *s)
 	v->cr4 = s->cr4;
 	v->efer = s->efer | EFER_SVME;
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~0xfU) | (s->cr8 & 0xf);
+	svm_dirty(vmcb, SVM_CLEAN_SEG | SVM_CLEAN_DT | SVM_CLEAN_CRX |
+		  SVM_CLEAN_CR2 | SVM_CLEAN_TPR);
 	vcpu->apic_base = s->apic_base;
 }
 
@@ -220,9 +237,10 @@ static u64 svm_get_cr(struct svmx_vcpu *vcpu, int cr)
 
 static void svm_set_cr8(struct svmx_vcpu *vcpu, u64 cr8)
 {
-	struct svm_vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+	struct svm_vmcb *vmcb = to_svm(vcpu)->vmcb;
 
-	c->int_ctl = (c->int_ctl & ~0xfU) | (cr8 & 0xf);
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~0xfU) | (cr8 & 0xf);
+	svm_dirty(vmcb, SVM_CLEAN_TPR);
 }
 
 static u64 svm_get_efer(struct svmx_vcpu *vcpu)
@@ -290,6 +308,7 @@ static int svm_write_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 		if (!svmx_efer_new(vcpu, &data, v->efer & ~EFER_SVME, host))
 			return -EINVAL;
 		v->efer = data | EFER_SVME;
+		svm_dirty(to_svm(vcpu)->vmcb, SVM_CLEAN_CRX);
 		return 0;
 	case MSR_STAR:
 		v->star = data;
@@ -460,6 +479,7 @@ static void svm_set_nmi_masked(struct svmx_vcpu *vcpu, bool masked)
 		svm->vmcb->control.intercept_misc1 |= SVM_INTERCEPT_IRET;
 	else
 		svm->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+	svm_dirty(svm->vmcb, SVM_CLEAN_INTERCEPTS);
 }
 
 static void svm_get_segment(struct svmx_vcpu *vcpu, int seg,
@@ -488,6 +508,7 @@ static u64 svm_get_dr7(struct svmx_vcpu *vcpu)
 static void svm_set_dr7(struct svmx_vcpu *vcpu, u64 dr7)
 {
 	to_svm(vcpu)->vmcb->save.dr7 = dr7 | 0x400;
+	svm_dirty(to_svm(vcpu)->vmcb, SVM_CLEAN_DRX);
 }
 
 /*
@@ -510,8 +531,10 @@ static void svm_inject_events(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 					  SVM_EVT_VALID |
 					  (e->has_error ? SVM_EVT_ERROR_VALID : 0) |
 					  ((u64)e->error << 32);
-		if (e->vector == 14)
+		if (e->vector == 14) {
 			vmcb->save.cr2 = e->cr2;
+			svm_dirty(vmcb, SVM_CLEAN_CR2);
+		}
 		e->pending = false;
 	} else if (vcpu->nmi_pending && !to_svm(vcpu)->nmi_masked &&
 		   !svm_shadowed(vmcb)) {
@@ -531,6 +554,7 @@ static void svm_inject_events(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 					 SVM_INT_CTL_V_INTR_PRIO_MAX |
 					 SVM_INT_CTL_V_IGN_TPR;
 		vmcb->control.intercept_misc1 |= SVM_INTERCEPT_VINTR;
+		svm_dirty(vmcb, SVM_CLEAN_TPR | SVM_CLEAN_INTERCEPTS);
 	}
 }
 
@@ -540,6 +564,7 @@ static void svm_close_window(struct svm_vmcb *vmcb)
 				   SVM_INT_CTL_V_INTR_PRIO_MAX |
 				   SVM_INT_CTL_V_IGN_TPR);
 	vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+	svm_dirty(vmcb, SVM_CLEAN_TPR | SVM_CLEAN_INTERCEPTS);
 }
 
 /*
@@ -722,8 +747,14 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 	vmcb->save.rsp = vcpu->regs[SVMX_RSP];
 	vmcb->save.rip = vcpu->rip;
 	vmcb->save.rflags = vcpu->rflags;
-	vmcb->save.g_pat = vcpu->pat;
-	vmcb->control.tsc_offset = vcpu->tsc_offset;
+	if (vmcb->save.g_pat != vcpu->pat) {
+		vmcb->save.g_pat = vcpu->pat;
+		svm_dirty(vmcb, SVM_CLEAN_NP);
+	}
+	if (vmcb->control.tsc_offset != vcpu->tsc_offset) {
+		vmcb->control.tsc_offset = vcpu->tsc_offset;
+		svm_dirty(vmcb, SVM_CLEAN_INTERCEPTS);
+	}
 	svm_inject_events(vcpu, vmcb);
 
 	xcr0_switch = boot_cpu_has(X86_FEATURE_XSAVE);
@@ -739,7 +770,10 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 	set_debugreg(vcpu->db[1], 1);
 	set_debugreg(vcpu->db[2], 2);
 	set_debugreg(vcpu->db[3], 3);
-	vmcb->save.dr6 = vcpu->dr6;
+	if (vmcb->save.dr6 != vcpu->dr6) {
+		vmcb->save.dr6 = vcpu->dr6;
+		svm_dirty(vmcb, SVM_CLEAN_DRX);
+	}
 
 	/* The host's FS/GS/TR/LDTR and syscall MSRs, for the VMLOAD after. */
 	asm volatile("vmsave %%rax" : :
@@ -774,6 +808,8 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 	vcpu->rflags = vmcb->save.rflags;
 	vmcb->control.tlb_control = SVM_TLB_FLUSH_NOTHING;
 	vmcb->control.event_inj = 0;
+	/* The CPU's cache of this VMCB now matches it (15.15.3). */
+	vmcb->control.clean = svm_clean_mask;
 	local_irq_enable();
 
 	return svm_handle_exit(vcpu);
@@ -791,6 +827,7 @@ int svm_vcpu_global_init(void)
 	svm_nrips = edx & SVMCAP_CPUID_EDX_NRIPS;
 	svm_flush_by_asid = edx & SVMCAP_CPUID_EDX_FLUSH_BY_ASID;
 	svm_decode_assists = edx & SVMCAP_CPUID_EDX_DECODE_ASSISTS;
+	svm_clean_mask = edx & SVMCAP_CPUID_EDX_VMCB_CLEAN ? SVM_CLEAN_ALL : 0;
 	svm_tdp_format.levels = pgtable_l5_enabled() ? 5 : 4;
 
 	svm_iopm = alloc_pages_exact(SVM_IOPM_SIZE, GFP_KERNEL);
@@ -844,10 +881,12 @@ const struct svmx_vcpu_ops svm_vcpu_ops = {
 
 /*
  * Nested page tables: x86-64 entries; guest accesses count as user. They
- * have as many levels as the host's paging (APM Vol. 2, 15.25.3).
+ * have as many levels as the host's paging (APM Vol. 2, 15.25.3), and the
+ * CPU sets their accessed and dirty bits (15.25.4).
  */
 struct svmx_tdp_format svm_tdp_format = {
 	.levels		= 4,
 	.table_bits	= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
 	.leaf_bits	= _PAGE_PRESENT | _PAGE_USER,
+	.accessed	= _PAGE_ACCESSED,
 };

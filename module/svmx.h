@@ -35,11 +35,13 @@ struct svmx_vcpu_ops;
  * @table_bits:	 the flags of an entry that points to a table
  * @leaf_bits:	 the flags of a read-only, executable 4 KiB leaf; the write
  *		 bit (bit 1 in both formats) is added for writable pages
+ * @accessed:	 the bit the CPU sets in a leaf it used, 0 if it sets none
  */
 struct svmx_tdp_format {
 	int levels;
 	u64 table_bits;
 	u64 leaf_bits;
+	u64 accessed;
 };
 
 /**

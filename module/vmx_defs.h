@@ -257,8 +257,10 @@ enum { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR };
 #define VMX_EPT_EXEC			BIT_ULL(2)
 #define VMX_EPT_MT_WB			(6ULL << 3)
 #define VMX_EPT_IGNORE_PAT		BIT_ULL(6)
+#define VMX_EPT_ACCESSED		BIT_ULL(8)	/* with EPTP A/D (29.3.5) */
 #define VMX_EPTP_MT_WB			6ULL
 #define VMX_EPTP_WALK_4			(3ULL << 3)
+#define VMX_EPTP_AD_ENABLE		BIT_ULL(6)
 
 /* INVEPT / INVVPID types (Vol. 2C) */
 #define VMX_INVEPT_SINGLE		1
@@ -270,7 +272,7 @@ enum { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR };
 struct svmx_vcpu_ops;
 struct svmx_tdp_format;
 extern const struct svmx_vcpu_ops vmx_vcpu_ops;
-extern const struct svmx_tdp_format vmx_tdp_format;
+extern struct svmx_tdp_format vmx_tdp_format;
 int vmx_vcpu_global_init(u32 revision_id, u64 ept_vpid_cap);
 void vmx_vcpu_global_exit(void);
 void vmx_cpu_going_down(void);

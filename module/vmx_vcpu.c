@@ -152,7 +152,8 @@ static void vmx_invept(unsigned long type, u64 eptp)
 
 static u64 vmx_eptp(struct svmx_vcpu *vcpu)
 {
-	return vcpu->vm->mmu.root_pa | VMX_EPTP_MT_WB | VMX_EPTP_WALK_4;
+	return vcpu->vm->mmu.root_pa | VMX_EPTP_MT_WB | VMX_EPTP_WALK_4 |
+	       (vmx_tdp_format.accessed ? VMX_EPTP_AD_ENABLE : 0);
 }
 
 static void vmx_flush_ept(struct svmx_vcpu *vcpu)
@@ -1310,6 +1311,9 @@ int vmx_vcpu_global_init(u32 revision_id, u64 ept_vpid_cap)
 	rdmsrl(MSR_IA32_VMX_BASIC, cap);
 	vmx_ins_outs_info = cap & VMXCAP_BASIC_INS_OUTS_INFO;
 	vmx_invept_single = ept_vpid_cap & VMXCAP_EPT_CAP_INVEPT_SINGLE;
+	/* EPT accessed and dirty flags (SDM Vol. 3C, 29.3.5), for aging. */
+	vmx_tdp_format.accessed = ept_vpid_cap & VMXCAP_EPT_CAP_AD_FLAGS ?
+				  VMX_EPT_ACCESSED : 0;
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cr4_fixed0);
 
@@ -1391,8 +1395,11 @@ const struct svmx_vcpu_ops vmx_vcpu_ops = {
 	.set_dr7	= vmx_set_dr7,
 };
 
-/* EPT entries: read/write/execute bits, write-back memory (29.3.2, 29.3.7). */
-const struct svmx_tdp_format vmx_tdp_format = {
+/*
+ * EPT entries: read/write/execute bits, write-back memory (29.3.2, 29.3.7);
+ * the accessed bit is set at load when the CPU has EPT A/D flags.
+ */
+struct svmx_tdp_format vmx_tdp_format = {
 	.levels		= 4,
 	.table_bits	= VMX_EPT_READ | VMX_EPT_WRITE_BIT | VMX_EPT_EXEC,
 	.leaf_bits	= VMX_EPT_READ | VMX_EPT_EXEC | VMX_EPT_MT_WB |
