@@ -119,15 +119,13 @@ static void svmx_mmu_flush_all(struct svmx_vm *vm)
 	svmx_vm_kick_all(vm, SVMX_REQ_TLB_FLUSH);
 }
 
-/* What to do to each leaf of a range; returns whether it counted. */
-typedef bool (*svmx_leaf_fn)(u64 *leaf);
-
 /*
  * Apply @fn to every leaf that is set in [gfn, gfn + npages); under
- * mmu.lock. Returns whether @fn counted any of them.
+ * mmu.lock. Returns whether @fn counted any of them (@fn returns whether
+ * the leaf counted: was zapped, was young).
  */
-static bool svmx_for_each_leaf(struct svmx_vm *vm, u64 gfn, u64 npages,
-			       svmx_leaf_fn fn)
+static bool svmx_apply_to_leaves(struct svmx_vm *vm, bool (*fn)(u64 *leaf),
+			       u64 gfn, u64 npages)
 {
 	u64 gpa = gfn << PAGE_SHIFT, end = (gfn + npages) << PAGE_SHIFT;
 	bool any = false;
@@ -195,7 +193,7 @@ static bool svmx_leaf_young(u64 *leaf)
 /* Clear the leaves of [gfn, gfn + npages); returns whether any was set. */
 static bool svmx_zap_locked(struct svmx_vm *vm, u64 gfn, u64 npages)
 {
-	return svmx_for_each_leaf(vm, gfn, npages, svmx_leaf_zap);
+	return svmx_apply_to_leaves(vm, svmx_leaf_zap, gfn, npages);
 }
 
 /**
@@ -222,7 +220,7 @@ void svmx_mmu_zap_gfn_range(struct svmx_vm *vm, u64 gfn, u64 npages)
  * under the SRCU and mmu.lock.
  */
 static bool svmx_hva_range_leaves(struct svmx_vm *vm, unsigned long start,
-				  unsigned long end, svmx_leaf_fn fn)
+				  unsigned long end, bool (*fn)(u64 *leaf))
 {
 	struct svmx_memslots *slots;
 	bool flush = false;
@@ -236,10 +234,10 @@ static bool svmx_hva_range_leaves(struct svmx_vm *vm, unsigned long start,
 
 		if (lo >= hi)
 			continue;
-		flush |= svmx_for_each_leaf(vm, s->base_gfn +
+		flush |= svmx_apply_to_leaves(vm, fn, s->base_gfn +
 					    ((lo - s->hva) >> PAGE_SHIFT),
 					    (PAGE_ALIGN(hi) - (lo & PAGE_MASK)) >>
-					    PAGE_SHIFT, fn);
+					    PAGE_SHIFT);
 	}
 	return flush;
 }
@@ -281,7 +279,7 @@ static void svmx_mn_invalidate_end(struct mmu_notifier *mn,
 
 /* Age the guest mappings of [start, end); may run in atomic context. */
 static bool svmx_mn_age(struct mmu_notifier *mn, unsigned long start,
-			unsigned long end, svmx_leaf_fn fn)
+			unsigned long end, bool (*fn)(u64 *leaf))
 {
 	struct svmx_vm *vm = svmx_mn_to_vm(mn);
 	bool young;
