@@ -59,6 +59,8 @@ run_machine() {
 	here=$(dirname "${BASH_SOURCE[0]}")
 	machine_config "$name" || return 1
 	local append="console=ttyS0 ignore_loglevel panic=-1 testvm.mode=$mode testvm.emu=$EMU $ARGS"
+	# SVMX_TESTS="a_test b_test": a developer's partial run (see init).
+	[ -z "${SVMX_TESTS:-}" ] || append="$append testvm.only=$(echo $SVMX_TESTS | tr ' ' ,)"
 	if [ "$EMU" = qemu ]; then
 		"$here/run-qemu.sh" --cpu "$CPU" --kernel "$VMLINUZ" --initrd "$initrd" \
 			--append "$append" --cpus "$CPUS" --mem "$MEM" --out "$out" \
