@@ -70,6 +70,53 @@ bool svmx_canonical(u64 v)
 }
 
 /**
+ * svmx_sysenter_canonical() - KVM_SET_MSRS of a non-canonical SYSENTER_ESP/EIP
+ * @msr: the index
+ * @data: the value; made canonical
+ * @host: userspace writes it
+ *
+ * KVM does not refuse these from userspace: it makes them canonical (bits
+ * 47:0 sign-extended), as AMD CPUs, which keep bits 31:0 only, never
+ * refuse them either.
+ *
+ * Return: true if @data was made canonical, false if the write is refused.
+ */
+bool svmx_sysenter_canonical(u32 msr, u64 *data, bool host)
+{
+	if (!host || (msr != MSR_IA32_SYSENTER_ESP &&
+		      msr != MSR_IA32_SYSENTER_EIP))
+		return false;
+	*data = (u64)((s64)(*data << 16) >> 16);
+	return true;
+}
+
+/* An MTRR memory type: UC, WC, WT, WP or WB (SDM Vol. 3A, 12.11.2). */
+static bool svmx_mtrr_type_valid(u8 t)
+{
+	return t < 8 && (BIT(t) & 0x73);
+}
+
+/* KVM's checks of a value written to an MTRR (SDM Vol. 3A, 12.11). */
+static bool svmx_mtrr_valid(struct svmx_vcpu *vcpu, u32 msr, u64 data)
+{
+	u64 rsvd = ~0ULL << svmx_guest_maxphyaddr(vcpu);
+	int i;
+
+	if (msr == MSR_MTRRdefType)
+		return !(data & ~0xcffULL) && svmx_mtrr_type_valid(data);
+	if (svmx_mtrr_index(msr) >= 0) {
+		for (i = 0; i < 8; i++)
+			if (!svmx_mtrr_type_valid(data >> (8 * i)))
+				return false;
+		return true;
+	}
+	/* PHYSBASEn (even): type, bits 11:8 reserved; PHYSMASKn: 10:0. */
+	if (!(msr & 1))
+		return svmx_mtrr_type_valid(data) && !(data & (rsvd | 0xf00));
+	return !(data & (rsvd | 0x7ff));
+}
+
+/**
  * svmx_efer_new() - the EFER value a write leaves, or false if it #GPs
  * @vcpu: the vCPU
  * @data: the value written; updated to the value to store
@@ -199,14 +246,25 @@ int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 		vcpu->apic_base = data;
 		return 0;
 	case MSR_IA32_MISC_ENABLE:
+		if (!host) {
+			/* BTS/PEBS unavailable: read-only; EMON: writes ignored. */
+			if ((data ^ vcpu->misc_enable) &
+			    (MSR_IA32_MISC_ENABLE_BTS_UNAVAIL |
+			     MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL))
+				return 1;
+			data = (data & ~MSR_IA32_MISC_ENABLE_EMON) |
+			       (vcpu->misc_enable & MSR_IA32_MISC_ENABLE_EMON);
+		}
 		vcpu->misc_enable = data;
 		return 0;
 	case MSR_MTRRdefType:
-		if (data & ~0xcffULL)
+		if (!svmx_mtrr_valid(vcpu, msr, data))
 			return 1;
 		vcpu->mtrr_def_type = data;
 		return 0;
 	case SVMX_MTRR_VAR_FIRST ... SVMX_MTRR_VAR_LAST:
+		if (!svmx_mtrr_valid(vcpu, msr, data))
+			return 1;
 		vcpu->mtrr_var[msr - SVMX_MTRR_VAR_FIRST] = data;
 		return 0;
 	case MSR_IA32_UCODE_REV:
@@ -215,6 +273,8 @@ int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 	}
 	i = svmx_mtrr_index(msr);
 	if (i >= 0) {
+		if (!svmx_mtrr_valid(vcpu, msr, data))
+			return 1;
 		vcpu->mtrr_fixed[i] = data;
 		return 0;
 	}

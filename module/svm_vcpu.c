@@ -321,7 +321,8 @@ static int svm_write_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
 		/* Canonical addresses only (48-bit virtual addresses). */
-		if (!svmx_canonical(data))
+		if (!svmx_canonical(data) &&
+		    !svmx_sysenter_canonical(msr, &data, host))
 			return -EINVAL;
 		if (msr == MSR_LSTAR)
 			v->lstar = data;
@@ -620,13 +621,10 @@ static int svm_exit_ioio(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 			     info & SVM_IOIO_IN, vmcb->control.exit_info_2);
 }
 
-/* VMMCALL: the KVM hypercall ABI, none implemented yet. */
+/* VMMCALL: the KVM hypercall ABI (svmx_hypercall()). */
 static int svm_exit_vmmcall(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 {
-	if (vmcb->save.cpl)
-		vcpu->regs[SVMX_RAX] = (u64)-KVM_EPERM;
-	else
-		vcpu->regs[SVMX_RAX] = (u64)-KVM_ENOSYS;
+	svmx_hypercall(vcpu, vmcb->save.cpl);
 	vcpu->rip += svm_insn_len(vmcb, SVM_LEN_VMMCALL);
 	return 1;
 }

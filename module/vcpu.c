@@ -11,11 +11,13 @@
 
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
+#include <linux/kvm_para.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr-index.h>
 
 #include "svmx.h"
 #include "vcpu.h"
@@ -178,6 +180,8 @@ static void svmx_vcpu_reset_core(struct svmx_vcpu *vcpu)
 	vcpu->rip = 0xfff0;
 	vcpu->rflags = X86_EFLAGS_FIXED;
 	vcpu->pat = 0x0007040600070406ULL;
+	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
+			    MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	vcpu->apic_base = 0xfee00000ULL | MSR_IA32_APICBASE_ENABLE |
 			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
 	vcpu->xcr0 = XFEATURE_MASK_FP;
@@ -250,4 +254,26 @@ err_free:
 out:
 	mutex_unlock(&vm->lock);
 	return r;
+}
+
+/**
+ * svmx_hypercall() - a KVM hypercall (Documentation/virt/kvm/x86/hypercalls.rst)
+ * @vcpu: the vCPU, its number in RAX
+ * @cpl: the guest's privilege level
+ *
+ * The result goes to RAX: -KVM_EPERM outside ring 0, 0 for
+ * KVM_HC_VAPIC_POLL_IRQ (which KVM answers without any paravirtual
+ * feature), -KVM_ENOSYS for everything else (svmx offers no paravirtual
+ * feature in CPUID 0x40000001).
+ */
+void svmx_hypercall(struct svmx_vcpu *vcpu, int cpl)
+{
+	u64 nr = vcpu->regs[SVMX_RAX];
+
+	if (cpl)
+		vcpu->regs[SVMX_RAX] = (u64)-KVM_EPERM;
+	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
+		vcpu->regs[SVMX_RAX] = 0;
+	else
+		vcpu->regs[SVMX_RAX] = (u64)-KVM_ENOSYS;
 }

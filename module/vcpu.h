@@ -212,6 +212,7 @@ int svmx_exit_internal_error(struct svmx_vcpu *vcpu, u32 suberror,
 			     u64 reason);
 int svmx_exit_shutdown(struct svmx_vcpu *vcpu);
 int svmx_exit_hlt(struct svmx_vcpu *vcpu, unsigned int insn_len);
+void svmx_hypercall(struct svmx_vcpu *vcpu, int cpl);
 static inline void svmx_inject_gp(struct svmx_vcpu *vcpu)
 {
 	svmx_queue_exception(vcpu, 13, true, 0);
@@ -235,6 +236,7 @@ unsigned int svmx_guest_maxphyaddr(struct svmx_vcpu *vcpu);
 int svmx_get_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data, bool host);
 int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host);
 bool svmx_canonical(u64 v);
+bool svmx_sysenter_canonical(u32 msr, u64 *data, bool host);
 bool svmx_efer_new(struct svmx_vcpu *vcpu, u64 *data, u64 cur, bool host);
 int svmx_exit_rdmsr(struct svmx_vcpu *vcpu, unsigned int insn_len);
 int svmx_exit_wrmsr(struct svmx_vcpu *vcpu, unsigned int insn_len);

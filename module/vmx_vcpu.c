@@ -538,7 +538,8 @@ static int vmx_write_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		if (!svmx_canonical(data))
+		if (!svmx_canonical(data) &&
+		    !svmx_sysenter_canonical(msr, &data, host))
 			return -EINVAL;
 		if (msr == MSR_LSTAR)
 			vmx->lstar = data;
@@ -1026,10 +1027,7 @@ static int vmx_exit_io(struct svmx_vcpu *vcpu, const struct vmx_exit *x)
 
 static int vmx_exit_vmcall(struct svmx_vcpu *vcpu, unsigned int len)
 {
-	if (vmx_get_cpl(vcpu))
-		vcpu->regs[SVMX_RAX] = (u64)-KVM_EPERM;
-	else
-		vcpu->regs[SVMX_RAX] = (u64)-KVM_ENOSYS;
+	svmx_hypercall(vcpu, vmx_get_cpl(vcpu));
 	vcpu->rip += len;
 	return 1;
 }
