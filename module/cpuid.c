@@ -185,6 +185,8 @@ static int svmx_build_supported(struct svmx_cpuid_builder *b)
 				 SVMX_CPUID_X1_ECX;
 			e->edx = boot_cpu_data.x86_capability[CPUID_8000_0001_EDX] &
 				 SVMX_CPUID_X1_EDX;
+			if (!svmx_hw.rdtscp)
+				e->edx &= ~BIT(27);
 			break;
 		case 0x80000008:
 			/* 4-level EPT/NPT map 48 bits of guest-physical space. */

@@ -239,9 +239,16 @@ int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 		vcpu->pat = data;
 		return 0;
 	case MSR_IA32_APICBASE:
-		/* The APIC is userspace's for now: keep the value. */
-		if (data & ~(0xfffff000ULL | MSR_IA32_APICBASE_ENABLE |
-			     MSR_IA32_APICBASE_BSP | X2APIC_ENABLE))
+		/*
+		 * The APIC is userspace's: keep the value. As on KVM, for the
+		 * VMM too: bits 7:0 and 9, those above MAXPHYADDR and x2APIC
+		 * mode without x2APIC in CPUID are reserved; x2APIC mode needs
+		 * the enable bit.
+		 */
+		if (data & ((~0ULL << svmx_guest_maxphyaddr(vcpu)) | 0x2ffULL |
+			    (svmx_guest_has(vcpu, 1, 2, 21) ? 0 : X2APIC_ENABLE)))
+			return 1;
+		if ((data & X2APIC_ENABLE) && !(data & MSR_IA32_APICBASE_ENABLE))
 			return 1;
 		vcpu->apic_base = data;
 		return 0;

@@ -376,6 +376,8 @@ static void svm_init_vmcb(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 			     SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_RDTSCP |
 			     SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
 			     SVM_INTERCEPT_XSETBV;
+	/* #UD: the other vendor's hypercall instruction (svmx_exit_ud()). */
+	c->intercept_exceptions = BIT(6);
 	c->iopm_base_pa = svm_iopm_pa;
 	c->msrpm_base_pa = svm_msrpm_pa;
 	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
@@ -681,6 +683,8 @@ static int svm_handle_exit(struct svmx_vcpu *vcpu)
 		return svmx_exit_shutdown(vcpu);
 	case SVM_EXIT_VMMCALL:
 		return svm_exit_vmmcall(vcpu, vmcb);
+	case SVM_EXIT_EXCP_BASE + 6:
+		return svmx_exit_ud(vcpu);
 	case SVM_EXIT_XSETBV:
 		return svmx_exit_xsetbv(vcpu, svm_insn_len(vmcb, SVM_LEN_XSETBV));
 	case SVM_EXIT_RDTSCP:
@@ -826,6 +830,8 @@ int svm_vcpu_global_init(void)
 	svm_flush_by_asid = edx & SVMCAP_CPUID_EDX_FLUSH_BY_ASID;
 	svm_decode_assists = edx & SVMCAP_CPUID_EDX_DECODE_ASSISTS;
 	svm_clean_mask = edx & SVMCAP_CPUID_EDX_VMCB_CLEAN ? SVM_CLEAN_ALL : 0;
+	/* RDTSCP is intercepted and answered from vcpu->tsc_aux. */
+	svmx_hw.rdtscp = true;
 	svm_tdp_format.levels = pgtable_l5_enabled() ? 5 : 4;
 
 	svm_iopm = alloc_pages_exact(SVM_IOPM_SIZE, GFP_KERNEL);

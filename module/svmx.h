@@ -92,6 +92,8 @@ struct svmx_hw_features {
 	bool vpid;
 	bool unrestricted_guest;
 	bool npt;
+	/* Not a parameter: guests get a working RDTSCP (cpuid.c offers it). */
+	bool rdtscp;
 };
 
 extern struct svmx_hw_features svmx_hw;

@@ -277,3 +277,46 @@ void svmx_hypercall(struct svmx_vcpu *vcpu, int cpl)
 	else
 		vcpu->regs[SVMX_RAX] = (u64)-KVM_ENOSYS;
 }
+
+/**
+ * svmx_exit_ud() - a #UD the backend intercepted
+ * @vcpu: the vCPU
+ *
+ * The other vendor's hypercall instruction (VMCALL on AMD, VMMCALL on
+ * Intel: 0F 01 C1 / 0F 01 D9) raises #UD. As on KVM, whose default
+ * KVM_X86_QUIRK_FIX_HYPERCALL_INSN makes it work, it acts as a hypercall,
+ * so a guest that picked the instruction on one vendor keeps working on
+ * the other; svmx carries it out without rewriting the guest's code. Any
+ * other #UD goes to the guest.
+ *
+ * Return: 1.
+ */
+int svmx_exit_ud(struct svmx_vcpu *vcpu)
+{
+	const struct svmx_vcpu_ops *ops = svmx_backend->vcpu;
+	int cpl = ops->get_cpl(vcpu);
+	u32 access = SVMX_ACCESS_FETCH | (cpl == 3 ? SVMX_ACCESS_USER : 0);
+	struct kvm_segment cs;
+	u8 insn[3];
+	u64 linear, gpa;
+	u32 pf_error;
+	int i;
+
+	ops->get_segment(vcpu, SVMX_SEG_CS, &cs);
+	for (i = 0; i < 3; i++) {
+		linear = cs.base + vcpu->rip + i;
+		if (!((ops->get_efer(vcpu) & EFER_LMA) && cs.l))
+			linear = (u32)linear;
+		if (svmx_gva_to_gpa(vcpu, linear, access, &gpa, &pf_error) ||
+		    svmx_read_guest(vcpu->vm, gpa, &insn[i], 1))
+			break;
+	}
+	if (i == 3 && insn[0] == 0x0f && insn[1] == 0x01 &&
+	    (insn[2] == 0xc1 || insn[2] == 0xd9)) {
+		svmx_hypercall(vcpu, cpl);
+		vcpu->rip += 3;
+		return 1;
+	}
+	svmx_inject_ud(vcpu);
+	return 1;
+}

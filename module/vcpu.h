@@ -213,6 +213,7 @@ int svmx_exit_internal_error(struct svmx_vcpu *vcpu, u32 suberror,
 int svmx_exit_shutdown(struct svmx_vcpu *vcpu);
 int svmx_exit_hlt(struct svmx_vcpu *vcpu, unsigned int insn_len);
 void svmx_hypercall(struct svmx_vcpu *vcpu, int cpl);
+int svmx_exit_ud(struct svmx_vcpu *vcpu);
 static inline void svmx_inject_gp(struct svmx_vcpu *vcpu)
 {
 	svmx_queue_exception(vcpu, 13, true, 0);

@@ -164,6 +164,7 @@ enum { VMX_ES, VMX_CS, VMX_SS, VMX_DS, VMX_FS, VMX_GS, VMX_LDTR, VMX_TR };
 #define VMX_PROC_ACTIVATE_SECONDARY	BIT(31)
 /* Secondary processor-based controls (Table 25-7) */
 #define VMX_PROC2_ENABLE_EPT		BIT(1)
+#define VMX_PROC2_ENABLE_RDTSCP		BIT(3)
 #define VMX_PROC2_ENABLE_VPID		BIT(5)
 #define VMX_PROC2_UNRESTRICTED_GUEST	BIT(7)
 /* VM-exit controls (25.7.1, Table 25-13) */

@@ -581,7 +581,8 @@ static void vmx_init_vmcs(struct svmx_vcpu *vcpu, struct vmx_vcpu *vmx)
 	vmcs_write(VMCS_EXIT_CTLS, vmx_exit_ctls);
 	vmx->entry_ctls = vmx_entry_ctls;
 	vmcs_write(VMCS_ENTRY_CTLS, vmx->entry_ctls);
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	/* #UD: the other vendor's hypercall instruction (svmx_exit_ud()). */
+	vmcs_write(VMCS_EXCEPTION_BITMAP, BIT(6));
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
@@ -884,6 +885,7 @@ static void vmx_requeue_event(void)
 /* What an exit reported, read while the VMCS was current on this CPU. */
 struct vmx_exit {
 	u32 reason;
+	u32 intr_info;		/* exceptions and NMIs */
 	u32 len;
 	u64 qual;
 	u64 gpa;
@@ -1051,6 +1053,11 @@ static int vmx_handle_exit(struct svmx_vcpu *vcpu, const struct vmx_exit *x)
 
 	switch (x->reason & 0xffff) {
 	case VMX_EXIT_EXCEPTION_NMI:
+		/* The exception bitmap has only #UD; NMIs are the host's. */
+		if ((x->intr_info & VMX_INTR_TYPE_MASK) != VMX_INTR_TYPE_NMI &&
+		    (x->intr_info & 0xff) == 6)
+			return svmx_exit_ud(vcpu);
+		return 1;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_INIT:
 	case VMX_EXIT_SIPI:
@@ -1125,9 +1132,11 @@ struct vmx_host_state {
 	u64 fs_base, kernel_gs_base;
 	u64 star, lstar, cstar, sfmask;
 	u64 debugctl;
+	u64 tsc_aux;
 };
 
-static void vmx_switch_to_guest(struct vmx_vcpu *vmx, struct vmx_host_state *h)
+static void vmx_switch_to_guest(struct svmx_vcpu *vcpu, struct vmx_vcpu *vmx,
+				struct vmx_host_state *h)
 {
 	savesegment(ds, h->ds);
 	savesegment(es, h->es);
@@ -1148,9 +1157,16 @@ static void vmx_switch_to_guest(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 	wrmsrl(MSR_LSTAR, vmx->lstar);
 	wrmsrl(MSR_CSTAR, vmx->cstar);
 	wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
+	/* RDTSCP and RDPID run natively and read IA32_TSC_AUX. */
+	if (svmx_hw.rdtscp) {
+		rdmsrl(MSR_TSC_AUX, h->tsc_aux);
+		if (h->tsc_aux != vcpu->tsc_aux)
+			wrmsrl(MSR_TSC_AUX, vcpu->tsc_aux);
+	}
 }
 
-static void vmx_switch_to_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
+static void vmx_switch_to_host(struct svmx_vcpu *vcpu, struct vmx_vcpu *vmx,
+			       struct vmx_host_state *h)
 {
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	if (h->ds)
@@ -1168,6 +1184,8 @@ static void vmx_switch_to_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 	wrmsrl(MSR_LSTAR, h->lstar);
 	wrmsrl(MSR_CSTAR, h->cstar);
 	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	if (svmx_hw.rdtscp && h->tsc_aux != vcpu->tsc_aux)
+		wrmsrl(MSR_TSC_AUX, h->tsc_aux);
 	/* VM exit clears IA32_DEBUGCTL (28.3). */
 	if (h->debugctl)
 		wrmsrl(MSR_IA32_DEBUGCTLMSR, h->debugctl);
@@ -1224,7 +1242,7 @@ static int vmx_vcpu_run(struct svmx_vcpu *vcpu)
 		if (xcr0_switch)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 	}
-	vmx_switch_to_guest(vmx, &host);
+	vmx_switch_to_guest(vcpu, vmx, &host);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
 	/* L1TF: flush the L1 data cache before the guest runs, if needed. */
@@ -1234,7 +1252,7 @@ static int vmx_vcpu_run(struct svmx_vcpu *vcpu)
 	fail = svmx_vmx_vmrun(vcpu->regs, vmx->launched);
 
 	vmx->cr2 = native_read_cr2();
-	vmx_switch_to_host(vmx, &host);
+	vmx_switch_to_host(vcpu, vmx, &host);
 	if (xcr0_switch)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, host_xcr0);
 	svmx_vcpu_exit_done(vcpu);
@@ -1248,6 +1266,7 @@ static int vmx_vcpu_run(struct svmx_vcpu *vcpu)
 	x.reason = vmcs_read(VMCS_EXIT_REASON);
 	if (!(x.reason & VMX_EXIT_REASON_ENTRY_FAIL))
 		vmx->launched = true;
+	x.intr_info = vmcs_read(VMCS_EXIT_INTR_INFO);
 	x.len = vmcs_read(VMCS_EXIT_INSN_LEN);
 	x.qual = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	x.gpa = vmcs_read(VMCS_GUEST_PHYS_ADDR);
@@ -1263,8 +1282,7 @@ static int vmx_vcpu_run(struct svmx_vcpu *vcpu)
 	 * host's handler on this CPU, interrupts still off.
 	 */
 	if ((x.reason & 0xffff) == VMX_EXIT_EXCEPTION_NMI &&
-	    (vmcs_read(VMCS_EXIT_INTR_INFO) & VMX_INTR_TYPE_MASK) ==
-	    VMX_INTR_TYPE_NMI)
+	    (x.intr_info & VMX_INTR_TYPE_MASK) == VMX_INTR_TYPE_NMI)
 		asm volatile("int $2");
 	local_irq_enable();
 	preempt_enable();
@@ -1342,8 +1360,13 @@ int vmx_vcpu_global_init(u32 revision_id, u64 ept_vpid_cap)
 					VMX_PROC_MONITOR_EXITING |
 					VMX_PROC_ACTIVATE_SECONDARY,
 					MSR_IA32_VMX_TRUE_PROCBASED_CTLS, &missing);
+	/* RDTSCP (and RDPID) for the guest where the CPU has both. */
+	rdmsrl(MSR_IA32_VMX_PROCBASED_CTLS2, cap);
+	svmx_hw.rdtscp = boot_cpu_has(X86_FEATURE_RDTSCP) &&
+			 (VMXCAP_CTLS_ALLOWED1(cap) & VMX_PROC2_ENABLE_RDTSCP);
 	vmx_proc2_ctls = vmx_adjust_ctls(VMX_PROC2_ENABLE_EPT |
 					 VMX_PROC2_UNRESTRICTED_GUEST |
+					 (svmx_hw.rdtscp ? VMX_PROC2_ENABLE_RDTSCP : 0) |
 					 (svmx_hw.vpid ? VMX_PROC2_ENABLE_VPID : 0),
 					 MSR_IA32_VMX_PROCBASED_CTLS2, &missing);
 	vmx_exit_ctls = vmx_adjust_ctls(VMX_EXIT_SAVE_DEBUG |
