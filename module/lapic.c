@@ -232,6 +232,36 @@ static u32 timer_current(const struct svmx_lapic *a, u64 now)
 	return left / timer_divisor(a);
 }
 
+/** svmx_lapic_tmcct() - the timer's current count at @now */
+u32 svmx_lapic_tmcct(const struct svmx_lapic *a, u64 now)
+{
+	return timer_current(a, now);
+}
+
+/**
+ * svmx_lapic_restore() - the registers were loaded as a whole
+ * @a: the APIC, with regs[] and base loaded (KVM_SET_LAPIC)
+ * @now: the time
+ *
+ * Recomputes what the model derives (the version, an x2APIC's ID and LDR,
+ * PPR) and starts the timer from TMICT as a write of TMICT at @now would;
+ * in TSC-deadline mode it stays disarmed until the MSR is written.
+ */
+void svmx_lapic_restore(struct svmx_lapic *a, u64 now)
+{
+	reg_set(a, SVMX_APIC_VERSION, SVMX_APIC_VERSION_VAL);
+	if (svmx_lapic_x2apic(a)) {
+		reg_set(a, SVMX_APIC_ID, a->vcpu_id);
+		reg_set(a, SVMX_APIC_LDR, x2apic_ldr(a->vcpu_id));
+	}
+	update_ppr(a);
+	a->tsc_deadline = 0;
+	a->deadline_ns = 0;
+	a->period_ns = 0;
+	if (!tsc_deadline_mode(a))
+		timer_start(a, now);
+}
+
 /**
  * svmx_lapic_timer_fire() - the host timer for deadline_ns went off
  * @a: the APIC

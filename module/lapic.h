@@ -144,6 +144,8 @@ bool svmx_lapic_match_dest(const struct svmx_lapic *a, const struct svmx_apic_ir
 u32 svmx_lapic_priority(const struct svmx_lapic *a);
 
 bool svmx_lapic_timer_fire(struct svmx_lapic *a, u64 now);
+u32 svmx_lapic_tmcct(const struct svmx_lapic *a, u64 now);
+void svmx_lapic_restore(struct svmx_lapic *a, u64 now);
 u32 svmx_lapic_set_tsc_deadline(struct svmx_lapic *a, u64 tsc, u64 deadline_ns);
 
 #endif

@@ -116,6 +116,9 @@ int svmx_get_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data, bool host)
 
 	if (r <= 0)
 		return r ? 1 : 0;
+	r = svmx_apic_get_msr(vcpu, msr, data);
+	if (r >= 0)
+		return r;
 
 	switch (msr) {
 	case MSR_IA32_TSC:
@@ -175,6 +178,9 @@ int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 
 	if (r <= 0)
 		return r ? 1 : 0;
+	r = svmx_apic_set_msr(vcpu, msr, data);
+	if (r >= 0)
+		return r;
 
 	switch (msr) {
 	case MSR_IA32_TSC:
@@ -192,7 +198,9 @@ int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 		vcpu->pat = data;
 		return 0;
 	case MSR_IA32_APICBASE:
-		/* The APIC is userspace's for now: keep the value. */
+		if (vcpu->apic)
+			return svmx_apic_set_base(vcpu, data, host);
+		/* The APIC is userspace's: keep the value. */
 		if (data & ~(0xfffff000ULL | MSR_IA32_APICBASE_ENABLE |
 			     MSR_IA32_APICBASE_BSP | X2APIC_ENABLE))
 			return 1;
