@@ -134,9 +134,9 @@ static void svmx_apic_effects(struct svmx_vcpu *vcpu, u32 fx)
 
 /* The one vCPU a lowest-priority message goes to (11.6.2.4): lowest TPR. */
 static struct svmx_vcpu *svmx_apic_lowest(struct svmx_vm *vm,
-					  struct svmx_vcpu *src,
 					  const struct svmx_apic_irq *irq)
 {
+	/* Pairs with the release in svmx_vcpu_create(). */
 	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
 	struct svmx_vcpu *best = NULL;
 	u32 best_prio = ~0U;
@@ -208,11 +208,12 @@ static void svmx_apic_accept(struct svmx_vcpu *v, const struct svmx_apic_irq *ir
 void svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
 		       const struct svmx_apic_irq *irq)
 {
+	/* Pairs with the release in svmx_vcpu_create(). */
 	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
 
 	if (irq->shorthand == SVMX_APIC_SHORT_NONE &&
 	    irq->mode == SVMX_APIC_DM_LOWEST) {
-		struct svmx_vcpu *v = svmx_apic_lowest(vm, src, irq);
+		struct svmx_vcpu *v = svmx_apic_lowest(vm, irq);
 
 		if (v)
 			svmx_apic_accept(v, irq);
@@ -305,20 +306,11 @@ bool svmx_apic_has_interrupt(struct svmx_vcpu *vcpu)
 	return v >= 0;
 }
 
-/* The APIC if @gpa is in its xAPIC page; returns with the lock held. */
-static struct svmx_apic *svmx_apic_page(struct svmx_vcpu *vcpu, u64 gpa,
-					unsigned long *flags)
+/* Is @gpa in the xAPIC page (enabled, not x2APIC)? Under apic->lock. */
+static bool svmx_apic_in_page(struct svmx_apic *apic, u64 gpa)
 {
-	struct svmx_apic *apic = vcpu->apic;
-
-	if (!apic)
-		return NULL;
-	spin_lock_irqsave(&apic->lock, *flags);
-	if (svmx_lapic_hw_enabled(&apic->m) && !svmx_lapic_x2apic(&apic->m) &&
-	    (gpa & PAGE_MASK) == (apic->m.base & PAGE_MASK))
-		return apic;
-	spin_unlock_irqrestore(&apic->lock, *flags);
-	return NULL;
+	return svmx_lapic_hw_enabled(&apic->m) && !svmx_lapic_x2apic(&apic->m) &&
+	       (gpa & PAGE_MASK) == (apic->m.base & PAGE_MASK);
 }
 
 /**
@@ -336,19 +328,24 @@ static struct svmx_apic *svmx_apic_page(struct svmx_vcpu *vcpu, u64 gpa,
 bool svmx_apic_mmio_read(struct svmx_vcpu *vcpu, u64 gpa, void *buf,
 			 unsigned int len)
 {
+	struct svmx_apic *apic = vcpu->apic;
 	u32 off = gpa & ~PAGE_MASK, val;
-	struct svmx_apic *apic;
 	unsigned long flags;
+	bool mine;
 
-	apic = svmx_apic_page(vcpu, gpa, &flags);
 	if (!apic)
 		return false;
-	memset(buf, 0, len);
-	if ((off & 3) + len <= 4 &&
-	    !svmx_lapic_mmio_read(&apic->m, off & ~3U, &val, svmx_apic_now()))
-		memcpy(buf, (u8 *)&val + (off & 3), len);
+	spin_lock_irqsave(&apic->lock, flags);
+	mine = svmx_apic_in_page(apic, gpa);
+	if (mine) {
+		memset(buf, 0, len);
+		if ((off & 3) + len <= 4 &&
+		    !svmx_lapic_mmio_read(&apic->m, off & ~3U, &val,
+					  svmx_apic_now()))
+			memcpy(buf, (u8 *)&val + (off & 3), len);
+	}
 	spin_unlock_irqrestore(&apic->lock, flags);
-	return true;
+	return mine;
 }
 
 /**
@@ -366,20 +363,23 @@ bool svmx_apic_mmio_read(struct svmx_vcpu *vcpu, u64 gpa, void *buf,
 bool svmx_apic_mmio_write(struct svmx_vcpu *vcpu, u64 gpa, const void *buf,
 			  unsigned int len)
 {
+	struct svmx_apic *apic = vcpu->apic;
 	u32 off = gpa & ~PAGE_MASK, val, fx = 0;
-	struct svmx_apic *apic;
 	unsigned long flags;
+	bool mine;
 
-	apic = svmx_apic_page(vcpu, gpa, &flags);
 	if (!apic)
 		return false;
-	if (len == 4 && !(off & 0xf)) {
+	spin_lock_irqsave(&apic->lock, flags);
+	mine = svmx_apic_in_page(apic, gpa);
+	if (mine && len == 4 && !(off & 0xf)) {
 		memcpy(&val, buf, 4);
 		fx = svmx_lapic_mmio_write(&apic->m, off, val, svmx_apic_now());
 	}
 	spin_unlock_irqrestore(&apic->lock, flags);
-	svmx_apic_effects(vcpu, fx);
-	return true;
+	if (mine)
+		svmx_apic_effects(vcpu, fx);
+	return mine;
 }
 
 /* The host time at which the guest's TSC reads @tsc. */

@@ -212,6 +212,20 @@ static bool svmx_vcpu_wakes(struct svmx_vcpu *vcpu)
 	       (vcpu->irq_pending && (vcpu->rflags & X86_EFLAGS_IF));
 }
 
+static int svmx_vcpu_wait_uninitialized(struct svmx_vcpu *vcpu)
+{
+	rcuwait_wait_event(&vcpu->wait,
+			   (READ_ONCE(vcpu->requests) & SVMX_REQ_WAKE_MASK) ||
+			   signal_pending(current),
+			   TASK_INTERRUPTIBLE);
+	svmx_vcpu_apic_requests(vcpu);
+	if (signal_pending(current)) {
+		vcpu->run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+	return -EAGAIN;
+}
+
 /**
  * svmx_vcpu_block() - a halted vCPU, or one waiting for SIPI, sleeps
  * @vcpu: the vCPU, its mp_state not RUNNABLE
@@ -312,6 +326,16 @@ int svmx_vcpu_run(struct svmx_vcpu *vcpu)
 	if (READ_ONCE(run->immediate_exit)) {
 		run->exit_reason = KVM_EXIT_INTR;
 		r = -EINTR;
+		goto out;
+	}
+
+	/*
+	 * An AP that never had INIT (KVM_MP_STATE_UNINITIALIZED) sleeps until
+	 * a message comes, then returns -EAGAIN for userspace to call again,
+	 * as KVM does.
+	 */
+	if (vcpu->apic && vcpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
+		r = svmx_vcpu_wait_uninitialized(vcpu);
 		goto out;
 	}
 

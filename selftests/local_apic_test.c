@@ -283,8 +283,12 @@ static void *run_ap(void *arg)
 {
 	struct vcpu *ap = arg;
 
-	/* Blocks in the kernel until the STARTUP IPI. */
-	vcpu_run(ap);
+	/*
+	 * Sleeps in the kernel until INIT, then -EAGAIN (as KVM); the next
+	 * KVM_RUN sleeps until the STARTUP IPI and runs the AP.
+	 */
+	while (_vcpu_run(ap) && errno == EAGAIN)
+		;
 	return NULL;
 }
 
