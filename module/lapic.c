@@ -151,11 +151,12 @@ void svmx_lapic_reset(struct svmx_lapic *a, u32 vcpu_id, bool bsp)
  * @a: the APIC
  * @val: the new value
  * @reserved: the bits that must be 0 (above MAXPHYADDR; EXTD without x2APIC)
- * @host: written by the VMM (KVM_SET_MSRS), which may skip the guest's rules
+ * @host: written by the VMM (KVM_SET_MSRS), which may make the mode changes
+ *	  a guest may not (as KVM)
  *
- * Return: 0, or -1 for a #GP: a reserved bit, or a transition 11.12.5 does
- * not allow (EXTD without EN; x2APIC straight back to xAPIC; disabled
- * straight to x2APIC).
+ * Return: 0, or -1 for a #GP: a reserved bit, EXTD without EN, or for the
+ * guest a transition 11.12.5 does not allow (x2APIC straight back to xAPIC,
+ * disabled straight to x2APIC).
  */
 int svmx_lapic_set_base(struct svmx_lapic *a, u64 val, u64 reserved, bool host)
 {
@@ -163,11 +164,11 @@ int svmx_lapic_set_base(struct svmx_lapic *a, u64 val, u64 reserved, bool host)
 	bool was_x2 = svmx_lapic_x2apic(a);
 	bool en = val & SVMX_APIC_BASE_EN, extd = val & SVMX_APIC_BASE_EXTD;
 
+	if (val & (reserved | 0x2ffULL))
+		return -1;
+	if (extd && !en)
+		return -1;
 	if (!host) {
-		if (val & (reserved | 0x2ffULL))
-			return -1;
-		if (extd && !en)
-			return -1;
 		if (was_x2 && en && !extd)
 			return -1;
 		if (!(old & SVMX_APIC_BASE_EN) && extd)

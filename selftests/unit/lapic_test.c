@@ -331,8 +331,11 @@ static void test_apic_base_transitions(void)
 	CHECK(svmx_lapic_set_base(&a, b | en | extd, 0, false) == -1);
 	CHECK(svmx_lapic_set_base(&a, b | en, 0, false) == 0);
 	CHECK(rd(&a, SVMX_APIC_ID, 0) == 0x21U << 24);
-	/* The VMM may set any state. */
-	CHECK(svmx_lapic_set_base(&a, b | extd, 0, true) == 0);
+	/* The VMM may make any mode change, but not an invalid state. */
+	CHECK(svmx_lapic_set_base(&a, b | en | extd, 0, true) == 0);
+	CHECK(svmx_lapic_set_base(&a, b | en, 0, true) == 0);
+	CHECK(svmx_lapic_set_base(&a, b | extd, 0, true) == -1);
+	CHECK(svmx_lapic_set_base(&a, b | en | 0x100 | 0x200, 0, true) == -1);
 }
 
 static void test_x2apic_msrs(void)
