@@ -29,6 +29,8 @@
 				 BIT(29) | BIT(30))
 #define SVMX_CPUID_1_ECX_OSXSAVE	BIT(27)
 #define SVMX_CPUID_1_ECX_HYPERVISOR	BIT(31)
+/* x2APIC: emulated by the in-kernel APIC whatever the host has (as KVM). */
+#define SVMX_CPUID_1_ECX_X2APIC		BIT(21)
 #define SVMX_CPUID_1_EDX	(BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | \
 				 BIT(5) | BIT(6) | BIT(8) | BIT(9) | BIT(11) | \
 				 BIT(12) | BIT(13) | BIT(15) | BIT(16) | \
@@ -107,7 +109,8 @@ static int svmx_build_supported(struct svmx_cpuid_builder *b)
 			/* Userspace puts the APIC id and CPU count in EBX. */
 			e->ebx &= 0xff00;
 			e->ecx = (boot_cpu_data.x86_capability[CPUID_1_ECX] &
-				  SVMX_CPUID_1_ECX) | SVMX_CPUID_1_ECX_HYPERVISOR;
+				  SVMX_CPUID_1_ECX) | SVMX_CPUID_1_ECX_HYPERVISOR |
+				 SVMX_CPUID_1_ECX_X2APIC;
 			e->edx = boot_cpu_data.x86_capability[CPUID_1_EDX] &
 				 SVMX_CPUID_1_EDX;
 			if (!xcr0)

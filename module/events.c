@@ -45,6 +45,9 @@ static long svmx_ioctl_interrupt(struct svmx_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (irq.irq >= KVM_NR_INTERRUPTS)
 		return -EINVAL;
+	/* With the in-kernel APIC, interrupts come through it (as KVM). */
+	if (vcpu->apic)
+		return -ENXIO;
 	/* One at a time, as KVM: the previous one is not delivered yet. */
 	if (vcpu->irq_pending)
 		return -EEXIST;

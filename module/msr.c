@@ -163,6 +163,9 @@ int svmx_get_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data, bool host)
 
 	if (r <= 0)
 		return r ? 1 : 0;
+	r = svmx_apic_get_msr(vcpu, msr, data);
+	if (r >= 0)
+		return r;
 
 	switch (msr) {
 	case MSR_IA32_TSC:
@@ -222,6 +225,9 @@ int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 
 	if (r <= 0)
 		return r ? 1 : 0;
+	r = svmx_apic_set_msr(vcpu, msr, data);
+	if (r >= 0)
+		return r;
 
 	switch (msr) {
 	case MSR_IA32_TSC:
@@ -239,6 +245,8 @@ int svmx_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data, bool host)
 		vcpu->pat = data;
 		return 0;
 	case MSR_IA32_APICBASE:
+		if (vcpu->apic)
+			return svmx_apic_set_base(vcpu, data, host);
 		/*
 		 * The APIC is userspace's: keep the value. As on KVM, for the
 		 * VMM too: bits 7:0 and 9, those above MAXPHYADDR and x2APIC

@@ -547,7 +547,7 @@ static void svm_inject_events(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 	} else if (vcpu->irq_pending && open) {
 		vmcb->control.event_inj = vcpu->irq_vector | SVM_EVT_TYPE_INTR |
 					  SVM_EVT_VALID;
-		vcpu->irq_pending = false;
+		svmx_irq_injected(vcpu);
 	}
 
 	want_window = (vcpu->irq_pending || vcpu->run->request_interrupt_window) &&

@@ -121,6 +121,10 @@ static long svmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_MSRS:
 		r = svmx_msrs_ioctl(vcpu, argp, true);
 		break;
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+		r = svmx_apic_ioctl(vcpu, ioctl, argp);
+		break;
 	default:
 		r = svmx_vcpu_regs_ioctl(vcpu, ioctl, argp);
 		if (r == -ENOTTY)
@@ -142,6 +146,7 @@ static const struct file_operations svmx_vcpu_fops = {
 
 static void svmx_vcpu_free(struct svmx_vcpu *vcpu)
 {
+	svmx_apic_destroy(vcpu);
 	if (vcpu->mmio_page)
 		__free_page(vcpu->mmio_page);
 	if (vcpu->pio_page)
@@ -228,6 +233,14 @@ int svmx_vcpu_create(struct svmx_vm *vm, unsigned long id)
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		goto err_free;
 	svmx_vcpu_reset_core(vcpu);
+	rcuwait_init(&vcpu->wait);
+	if (vm->irqchip) {
+		if (svmx_apic_create(vcpu))
+			goto err_fpu;
+		/* An AP waits for INIT and SIPI from the BSP (vCPU 0). */
+		if (id)
+			vcpu->mp_state = KVM_MP_STATE_UNINITIALIZED;
+	}
 	r = svmx_backend->vcpu->vcpu_create(vcpu);
 	if (r)
 		goto err_fpu;

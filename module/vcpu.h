@@ -19,6 +19,7 @@
 
 #include <linux/kvm.h>
 #include <linux/mutex.h>
+#include <linux/rcuwait.h>
 #include <linux/signal_types.h>
 #include <linux/types.h>
 #include <asm/fpu/api.h>
@@ -44,7 +45,15 @@ enum {
 /* Bits of vcpu->requests, handled before the next entry. */
 enum {
 	SVMX_REQ_TLB_FLUSH,	/* guest-physical mappings changed */
+	SVMX_REQ_EVENT,		/* the local APIC may have an interrupt */
+	SVMX_REQ_NMI,		/* an NMI message arrived */
+	SVMX_REQ_INIT,		/* an INIT message arrived */
+	SVMX_REQ_SIPI,		/* a STARTUP message arrived */
 };
+
+/* The requests that end a halt or a wait for SIPI. */
+#define SVMX_REQ_WAKE_MASK	(BIT(SVMX_REQ_EVENT) | BIT(SVMX_REQ_NMI) | \
+				 BIT(SVMX_REQ_INIT) | BIT(SVMX_REQ_SIPI))
 
 /* A port I/O exit waiting for userspace to finish it (pio.c). */
 struct svmx_pio {
@@ -118,10 +127,19 @@ struct svmx_vcpu {
 
 	u32 mp_state;
 	struct svmx_exception exception;
-	/* KVM_INTERRUPT with the irqchip in userspace. */
+	/*
+	 * The interrupt to inject: from KVM_INTERRUPT with the irqchip in
+	 * userspace, or chosen from the local APIC before each entry.
+	 */
 	bool irq_pending;
 	u8 irq_vector;
+	bool irq_from_apic;
 	bool nmi_pending;
+
+	/* The in-kernel local APIC (apic.c) with KVM_CREATE_IRQCHIP, or NULL. */
+	struct svmx_apic *apic;
+	/* A halted vCPU, or one waiting for SIPI, sleeps here. */
+	struct rcuwait wait;
 
 	/* DR0-3 and DR6 (DR7 lives in the VMCS/VMCB). */
 	u64 db[4];
@@ -267,6 +285,27 @@ int svmx_mmio_complete(struct svmx_vcpu *vcpu);
 #define SVMX_ACCESS_FETCH	BIT(4)
 int svmx_gva_to_gpa(struct svmx_vcpu *vcpu, u64 gva, u32 access, u64 *gpa,
 		    u32 *pf_error);
+
+/* apic.c */
+struct svmx_apic_irq;
+int svmx_apic_create(struct svmx_vcpu *vcpu);
+void svmx_apic_destroy(struct svmx_vcpu *vcpu);
+void svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
+		       const struct svmx_apic_irq *irq);
+void svmx_apic_pick_interrupt(struct svmx_vcpu *vcpu);
+void svmx_irq_injected(struct svmx_vcpu *vcpu);
+bool svmx_apic_has_interrupt(struct svmx_vcpu *vcpu);
+bool svmx_apic_mmio_read(struct svmx_vcpu *vcpu, u64 gpa, void *buf,
+			 unsigned int len);
+bool svmx_apic_mmio_write(struct svmx_vcpu *vcpu, u64 gpa, const void *buf,
+			  unsigned int len);
+int svmx_apic_get_msr(struct svmx_vcpu *vcpu, u32 msr, u64 *data);
+int svmx_apic_set_msr(struct svmx_vcpu *vcpu, u32 msr, u64 data);
+int svmx_apic_set_base(struct svmx_vcpu *vcpu, u64 data, bool host);
+void svmx_apic_init_event(struct svmx_vcpu *vcpu);
+u8 svmx_apic_sipi_vector(struct svmx_vcpu *vcpu);
+long svmx_apic_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,
+		     void __user *argp);
 
 /* events.c */
 bool svmx_ready_for_interrupt(struct svmx_vcpu *vcpu);

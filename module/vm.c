@@ -112,6 +112,26 @@ out:
 	return r;
 }
 
+/*
+ * KVM_CREATE_IRQCHIP: the in-kernel interrupt controllers. Only the local
+ * APICs exist so far (the PICs and the IOAPIC are to come), so
+ * KVM_CAP_IRQCHIP still reads 0.
+ */
+static long svmx_vm_ioctl_create_irqchip(struct svmx_vm *vm)
+{
+	long r = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->irqchip)
+		r = -EEXIST;
+	else if (vm->nr_vcpus)
+		r = -EINVAL;
+	else
+		vm->irqchip = true;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long svmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
@@ -141,6 +161,8 @@ static long svmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_NR_MMU_PAGES:
 		/* Accepted: the EPT/NPT tables are sized by the guest's use. */
 		return arg < SVMX_MIN_MMU_PAGES ? -EINVAL : 0;
+	case KVM_CREATE_IRQCHIP:
+		return svmx_vm_ioctl_create_irqchip(vm);
 	default:
 		return -ENOTTY;
 	}

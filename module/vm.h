@@ -87,6 +87,8 @@ struct svmx_vm {
 
 	u64 tss_addr;
 	u64 identity_map_addr;
+	/* KVM_CREATE_IRQCHIP was done: every vCPU has an in-kernel APIC. */
+	bool irqchip;
 };
 
 /* memslot.c */

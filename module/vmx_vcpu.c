@@ -848,7 +848,7 @@ static void vmx_inject_events(struct svmx_vcpu *vcpu)
 	} else if (vcpu->irq_pending && open) {
 		vmcs_write(VMCS_ENTRY_INTR_INFO, vcpu->irq_vector |
 			   VMX_INTR_TYPE_EXT_INTR | VMX_INTR_INFO_VALID);
-		vcpu->irq_pending = false;
+		svmx_irq_injected(vcpu);
 		busy = true;
 	}
 
