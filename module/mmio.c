@@ -14,7 +14,9 @@
  *
  * An MMIO write completes the instruction before the exit (as on KVM:
  * userspace sees the write, the guest goes on after it at the next
- * KVM_RUN). A REP string instruction exits once per MMIO iteration.
+ * KVM_RUN); a write into a coalesced zone goes to the VM's ring instead and
+ * does not exit while the ring has room (coalesced.c). A REP string
+ * instruction exits once per MMIO iteration.
  * An MMIO access that crosses a page boundary is not handled
  * (KVM_EXIT_INTERNAL_ERROR), nor is code running from MMIO.
  */
@@ -125,6 +127,9 @@ static int svmx_mmio_write(void *ctx, u64 linear, const void *buf,
 		       SVMX_EMUL_UNHANDLEABLE : SVMX_EMUL_OK;
 	if (offset_in_page(gpa) + len > PAGE_SIZE)
 		return SVMX_EMUL_UNHANDLEABLE;
+	/* Into a coalesced zone with room in the ring: done, no exit. */
+	if (svmx_coalesced_write(vcpu->vm, false, gpa, len, buf, 1))
+		return SVMX_EMUL_OK;
 
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
