@@ -44,6 +44,9 @@ static const struct svmx_cap svmx_caps[] = {
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_USER_NMI, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
+	/* Coalesced MMIO and PIO (coalesced.c): the ring's page offset. */
+	{ KVM_CAP_COALESCED_MMIO, SVMX_COALESCED_MMIO_PAGE_OFFSET },
+	{ KVM_CAP_COALESCED_PIO, 1 },
 };
 
 long svmx_check_extension(long cap)

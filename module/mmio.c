@@ -14,10 +14,12 @@
  *
  * An MMIO write completes the instruction before the exit (as on KVM:
  * userspace sees the write, the guest goes on after it at the next
- * KVM_RUN). A REP string instruction exits once per MMIO iteration.
- * An access to the in-kernel local APIC's page (apic.c) is answered in the
- * kernel instead. An MMIO access that crosses a page boundary is not
- * handled (KVM_EXIT_INTERNAL_ERROR), nor is code running from MMIO.
+ * KVM_RUN); a write into a coalesced zone goes to the VM's ring instead and
+ * does not exit while the ring has room (coalesced.c). A REP string
+ * instruction exits once per MMIO iteration. An access to the in-kernel
+ * local APIC's page (apic.c) is answered in the kernel.
+ * An MMIO access that crosses a page boundary is not handled
+ * (KVM_EXIT_INTERNAL_ERROR), nor is code running from MMIO.
  */
 #include <linux/kvm.h>
 #include <linux/mm.h>
@@ -129,6 +131,9 @@ static int svmx_mmio_write(void *ctx, u64 linear, const void *buf,
 	if (offset_in_page(gpa) + len > PAGE_SIZE)
 		return SVMX_EMUL_UNHANDLEABLE;
 	if (svmx_apic_mmio_write(vcpu, gpa, buf, len))
+		return SVMX_EMUL_OK;
+	/* Into a coalesced zone with room in the ring: done, no exit. */
+	if (svmx_coalesced_write(vcpu->vm, false, gpa, len, buf, 1))
 		return SVMX_EMUL_OK;
 
 	run->exit_reason = KVM_EXIT_MMIO;

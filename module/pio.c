@@ -14,6 +14,11 @@
  * to do re-executes and exits again, as the hardware's iterations do
  * (SDM Vol. 2B, INS/OUTS and REP). With EFLAGS.DF set the batch is one
  * item.
+ *
+ * An OUT or OUTS to a port inside a coalesced PIO zone goes to the VM's
+ * ring (coalesced.c) and completes without an exit while the ring has room;
+ * a string batch the ring takes only in part completes that part, and the
+ * guest re-executes the instruction for the rest, as with any batch.
  */
 #include <linux/kvm.h>
 #include <linux/mm.h>
@@ -29,7 +34,7 @@
  * @in: IN (else OUT)
  * @next_rip: the RIP after the instruction
  *
- * Return: 0 (to userspace with KVM_EXIT_IO).
+ * Return: 0 (to userspace with KVM_EXIT_IO), 1 when an OUT coalesced.
  */
 int svmx_exit_pio(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 		  u64 next_rip)
@@ -37,6 +42,11 @@ int svmx_exit_pio(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 	struct kvm_run *run = vcpu->run;
 	void *data = page_address(vcpu->pio_page);
 
+	if (!in && svmx_coalesced_write(vcpu->vm, true, port, size,
+					&vcpu->regs[SVMX_RAX], 1)) {
+		vcpu->rip = next_rip;
+		return 1;
+	}
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = size;
@@ -65,6 +75,28 @@ static void svmx_reg_add(struct svmx_vcpu *vcpu, int reg, s64 delta, u64 mask)
 	vcpu->regs[reg] = (v & ~mask) | ((v + delta) & mask);
 }
 
+static int svmx_pio_string_complete(struct svmx_vcpu *vcpu)
+{
+	struct svmx_pio *pio = &vcpu->pio;
+	s64 step = (s64)pio->count * pio->size;
+
+	if (pio->in && svmx_write_guest(vcpu->vm, pio->gpa,
+					page_address(vcpu->pio_page),
+					pio->count * pio->size))
+		return svmx_exit_internal_error(vcpu,
+				KVM_INTERNAL_ERROR_EMULATION, pio->gpa);
+	if (vcpu->rflags & X86_EFLAGS_DF)
+		step = -step;
+	svmx_reg_add(vcpu, pio->in ? SVMX_RDI : SVMX_RSI, step, pio->addr_mask);
+	if (pio->rep) {
+		svmx_reg_add(vcpu, SVMX_RCX, -(s64)pio->count, pio->addr_mask);
+		if (vcpu->regs[SVMX_RCX] & pio->addr_mask)
+			return 1;	/* more to do: the guest re-executes */
+	}
+	vcpu->rip = pio->next_rip;
+	return 1;
+}
+
 /**
  * svmx_exit_pio_string() - INS or OUTS, with or without REP
  * @vcpu: the vCPU
@@ -78,7 +110,7 @@ static void svmx_reg_add(struct svmx_vcpu *vcpu, int reg, s64 delta, u64 mask)
  * @next_rip: the RIP after the instruction
  *
  * Return: 0 (to userspace with KVM_EXIT_IO), or 1 when there is nothing to
- * move (REP with RCX = 0) or the guest got a #PF.
+ * move (REP with RCX = 0), the guest got a #PF or the items coalesced.
  */
 int svmx_exit_pio_string(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 			 bool rep, int seg, unsigned int addr_bytes,
@@ -139,13 +171,6 @@ int svmx_exit_pio_string(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 	if (in)
 		memset(data, 0, n * size);
 
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = port;
-	run->io.count = n;
-	run->io.data_offset = SVMX_PIO_PAGE_OFFSET * PAGE_SIZE;
-
 	vcpu->pio = (struct svmx_pio) {
 		.pending = true,
 		.in = in,
@@ -158,29 +183,25 @@ int svmx_exit_pio_string(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 		.gpa = gpa,
 		.addr_mask = mask,
 	};
-	return 0;
-}
+	if (!in) {
+		/* The items the ring takes complete here, without an exit. */
+		u32 done = svmx_coalesced_write(vcpu->vm, true, port, size,
+						data, n);
 
-static int svmx_pio_string_complete(struct svmx_vcpu *vcpu)
-{
-	struct svmx_pio *pio = &vcpu->pio;
-	s64 step = (s64)pio->count * pio->size;
-
-	if (pio->in && svmx_write_guest(vcpu->vm, pio->gpa,
-					page_address(vcpu->pio_page),
-					pio->count * pio->size))
-		return svmx_exit_internal_error(vcpu,
-				KVM_INTERNAL_ERROR_EMULATION, pio->gpa);
-	if (vcpu->rflags & X86_EFLAGS_DF)
-		step = -step;
-	svmx_reg_add(vcpu, pio->in ? SVMX_RDI : SVMX_RSI, step, pio->addr_mask);
-	if (pio->rep) {
-		svmx_reg_add(vcpu, SVMX_RCX, -(s64)pio->count, pio->addr_mask);
-		if (vcpu->regs[SVMX_RCX] & pio->addr_mask)
-			return 1;	/* more to do: the guest re-executes */
+		if (done) {
+			vcpu->pio.pending = false;
+			vcpu->pio.count = done;
+			return svmx_pio_string_complete(vcpu);
+		}
 	}
-	vcpu->rip = pio->next_rip;
-	return 1;
+
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = n;
+	run->io.data_offset = SVMX_PIO_PAGE_OFFSET * PAGE_SIZE;
+	return 0;
 }
 
 /* At the next KVM_RUN; returns 1 to go on into the guest. */

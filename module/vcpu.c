@@ -3,9 +3,9 @@
  * A vCPU: KVM_CREATE_VCPU, the vCPU fd, its mmap and its ioctls.
  *
  * The fd maps three pages (KVM_GET_VCPU_MMAP_SIZE): struct kvm_run, the
- * port I/O data page (run->io.data_offset points into it) and the
- * coalesced-MMIO ring page, zeroed. A vCPU is freed with its VM, when the
- * last fd of the VM is closed.
+ * port I/O data page (run->io.data_offset points into it) and the VM's
+ * coalesced-MMIO ring (coalesced.c), the same page for every vCPU. A vCPU
+ * is freed with its VM, when the last fd of the VM is closed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,7 +43,7 @@ static vm_fault_t svmx_vcpu_fault(struct vm_fault *vmf)
 		page = vcpu->pio_page;
 		break;
 	case SVMX_COALESCED_MMIO_PAGE_OFFSET:
-		page = vcpu->mmio_page;
+		page = vcpu->vm->coalesced.ring_page;
 		break;
 	default:
 		return VM_FAULT_SIGBUS;
@@ -147,8 +147,6 @@ static const struct file_operations svmx_vcpu_fops = {
 static void svmx_vcpu_free(struct svmx_vcpu *vcpu)
 {
 	svmx_apic_destroy(vcpu);
-	if (vcpu->mmio_page)
-		__free_page(vcpu->mmio_page);
 	if (vcpu->pio_page)
 		__free_page(vcpu->pio_page);
 	if (vcpu->run_page)
@@ -169,8 +167,7 @@ static int svmx_vcpu_alloc_pages(struct svmx_vcpu *vcpu)
 {
 	vcpu->run_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 	vcpu->pio_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	vcpu->mmio_page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	if (!vcpu->run_page || !vcpu->pio_page || !vcpu->mmio_page)
+	if (!vcpu->run_page || !vcpu->pio_page)
 		return -ENOMEM;
 	vcpu->run = page_address(vcpu->run_page);
 	return 0;

@@ -94,7 +94,6 @@ struct svmx_vcpu {
 	struct kvm_run *run;
 	struct page *run_page;
 	struct page *pio_page;
-	struct page *mmio_page;
 
 	u64 regs[SVMX_NR_GPRS];
 	u64 rip;

@@ -36,6 +36,7 @@ static void svmx_vm_destroy(struct kref *kref)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		svmx_vcpu_destroy(vm->vcpus[i]);
 	svmx_memslots_destroy(vm);
+	svmx_coalesced_destroy(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -158,6 +159,9 @@ static long svmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return 0;
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		return svmx_vm_ioctl_identity_map(vm, argp);
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO:
+		return svmx_coalesced_ioctl(vm, ioctl, argp);
 	case KVM_SET_NR_MMU_PAGES:
 		/* Accepted: the EPT/NPT tables are sized by the guest's use. */
 		return arg < SVMX_MIN_MMU_PAGES ? -EINVAL : 0;
@@ -211,9 +215,12 @@ int svmx_vm_create(unsigned long type)
 	r = svmx_memslots_init(vm);
 	if (r)
 		goto err_srcu;
-	r = svmx_mmu_init(vm);
+	r = svmx_coalesced_init(vm);
 	if (r)
 		goto err_slots;
+	r = svmx_mmu_init(vm);
+	if (r)
+		goto err_coalesced;
 
 	r = anon_inode_getfd("svmx-vm", &svmx_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
@@ -222,6 +229,8 @@ int svmx_vm_create(unsigned long type)
 
 err_mmu:
 	svmx_mmu_destroy(vm);
+err_coalesced:
+	svmx_coalesced_destroy(vm);
 err_slots:
 	svmx_memslots_destroy(vm);
 err_srcu:

@@ -8,6 +8,7 @@
  *                         replaced as a whole on every change and read under
  *                         the VM's SRCU, so a fault can sleep while it looks
  *                         a guest frame up
+ *   struct svmx_coalesced the coalesced MMIO/PIO zones and their ring page
  */
 #ifndef SVMX_VM_H
 #define SVMX_VM_H
@@ -68,6 +69,22 @@ struct svmx_mmu {
 	struct mmu_notifier notifier;
 };
 
+/*
+ * struct svmx_coalesced - coalesced MMIO and PIO (coalesced.c)
+ * @lock:	protects @zones, @nr_zones and svmx's side of the ring (last)
+ * @ring:	the ring, shared with userspace through every vCPU's mmap
+ * @ring_page:	its page
+ * @zones:	the registered zones, in registration order
+ * @nr_zones:	how many there are: [0] MMIO, [1] PIO
+ */
+struct svmx_coalesced {
+	spinlock_t lock;
+	struct kvm_coalesced_mmio_ring *ring;
+	struct page *ring_page;
+	struct list_head zones;
+	unsigned int nr_zones[2];
+};
+
 struct svmx_vm {
 	/* The VM fd and each vCPU fd hold one. */
 	struct kref refs;
@@ -80,6 +97,7 @@ struct svmx_vm {
 	struct svmx_memslots __rcu *memslots;
 
 	struct svmx_mmu mmu;
+	struct svmx_coalesced coalesced;
 
 	/* vcpus[0..nr_vcpus) are set; nr_vcpus is published with release. */
 	unsigned int nr_vcpus;
@@ -105,6 +123,15 @@ int svmx_write_guest(struct svmx_vm *vm, u64 gpa, const void *data,
 int svmx_mmu_init(struct svmx_vm *vm);
 void svmx_mmu_destroy(struct svmx_vm *vm);
 void svmx_mmu_zap_gfn_range(struct svmx_vm *vm, u64 gfn, u64 npages);
+
+/* coalesced.c */
+int svmx_coalesced_init(struct svmx_vm *vm);
+void svmx_coalesced_destroy(struct svmx_vm *vm);
+long svmx_coalesced_ioctl(struct svmx_vm *vm, unsigned int ioctl,
+			  void __user *argp);
+unsigned int svmx_coalesced_write(struct svmx_vm *vm, bool pio, u64 addr,
+				  unsigned int len, const void *data,
+				  unsigned int count);
 
 /* vm.c */
 void svmx_vm_put(struct svmx_vm *vm);
