@@ -168,6 +168,17 @@ int svmx_vcpu_run(struct svmx_vcpu *vcpu)
 		goto out;
 	}
 
+	/*
+	 * The window is open already: KVM's entry exits at once (an interrupt
+	 * window exit before any guest instruction), so does this.
+	 */
+	if (run->request_interrupt_window && svmx_ready_for_interrupt(vcpu)) {
+		vcpu->ran = true;
+		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		r = 0;
+		goto out;
+	}
+
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	vcpu->ran = true;
 	for (;;) {

@@ -451,8 +451,9 @@ static bool svm_interrupt_allowed(struct svmx_vcpu *vcpu)
 
 static u32 svm_get_interrupt_shadow(struct svmx_vcpu *vcpu)
 {
-	/* SVM does not tell STI from MOV SS. */
-	return svm_shadowed(to_svm(vcpu)->vmcb) ? KVM_X86_SHADOW_INT_STI : 0;
+	/* SVM does not tell STI from MOV SS: both bits, as KVM reports. */
+	return svm_shadowed(to_svm(vcpu)->vmcb) ?
+	       KVM_X86_SHADOW_INT_STI | KVM_X86_SHADOW_INT_MOV_SS : 0;
 }
 
 static void svm_set_interrupt_shadow(struct svmx_vcpu *vcpu, u32 shadow)
@@ -536,10 +537,15 @@ static void svm_inject_events(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 			svm_dirty(vmcb, SVM_CLEAN_CR2);
 		}
 		e->pending = false;
+	} else if (vcpu->nmi_injected) {
+		/* Its delivery was under way: blocking does not hold it. */
+		vmcb->control.event_inj = 2 | SVM_EVT_TYPE_NMI | SVM_EVT_VALID;
+		vcpu->nmi_injected = false;
+		svm_set_nmi_masked(vcpu, true);
 	} else if (vcpu->nmi_pending && !to_svm(vcpu)->nmi_masked &&
 		   !svm_shadowed(vmcb)) {
 		vmcb->control.event_inj = 2 | SVM_EVT_TYPE_NMI | SVM_EVT_VALID;
-		vcpu->nmi_pending = false;
+		vcpu->nmi_pending--;
 		svm_set_nmi_masked(vcpu, true);
 	} else if (vcpu->irq_pending && open) {
 		vmcb->control.event_inj = vcpu->irq_vector | SVM_EVT_TYPE_INTR |
@@ -720,8 +726,9 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_vmcb *vmcb = svm->vmcb;
-	u64 host_xcr0 = 0;
+	u64 host_xcr0 = 0, rip;
 	bool xcr0_switch;
+	int r;
 
 	if (vcpu->triple_fault) {
 		vcpu->triple_fault = false;
@@ -812,7 +819,12 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 	vmcb->control.clean = svm_clean_mask;
 	local_irq_enable();
 
-	return svm_handle_exit(vcpu);
+	rip = vcpu->rip;
+	r = svm_handle_exit(vcpu);
+	/* An instruction completed (HLT, CPUID, ...): its shadow is over. */
+	if (vcpu->rip != rip)
+		svm_set_interrupt_shadow(vcpu, 0);
+	return r;
 }
 
 /* Shared by all vCPUs: the all-ones permission maps, host save areas. */

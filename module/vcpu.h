@@ -121,7 +121,14 @@ struct svmx_vcpu {
 	/* KVM_INTERRUPT with the irqchip in userspace. */
 	bool irq_pending;
 	u8 irq_vector;
-	bool nmi_pending;
+	/*
+	 * KVM_NMI: NMIs waiting, at most two (one to deliver, one held behind
+	 * it), as KVM; and one whose delivery was under way when userspace
+	 * saved it (KVM_SET_VCPU_EVENTS nmi.injected), delivered next whatever
+	 * the NMI blocking.
+	 */
+	u8 nmi_pending;
+	bool nmi_injected;
 
 	/* DR0-3 and DR6 (DR7 lives in the VMCS/VMCB). */
 	u64 db[4];

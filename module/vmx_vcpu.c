@@ -838,10 +838,22 @@ static void vmx_inject_events(struct svmx_vcpu *vcpu)
 		vmcs_write(VMCS_ENTRY_INTR_INFO, info);
 		e->pending = false;
 		busy = true;
+	} else if (vcpu->nmi_injected) {
+		/*
+		 * Its delivery was under way: blocking does not hold it (and
+		 * must be clear for the entry to inject an NMI, 26.3.1.5).
+		 */
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   intr & ~(VMX_INTERRUPTIBILITY_NMI |
+				    VMX_INTERRUPTIBILITY_MOV_SS));
+		vmcs_write(VMCS_ENTRY_INTR_INFO,
+			   2 | VMX_INTR_TYPE_NMI | VMX_INTR_INFO_VALID);
+		vcpu->nmi_injected = false;
+		busy = true;
 	} else if (vcpu->nmi_pending && !nmi_blocked) {
 		vmcs_write(VMCS_ENTRY_INTR_INFO,
 			   2 | VMX_INTR_TYPE_NMI | VMX_INTR_INFO_VALID);
-		vcpu->nmi_pending = false;
+		vcpu->nmi_pending--;
 		busy = true;
 	} else if (vcpu->irq_pending && open) {
 		vmcs_write(VMCS_ENTRY_INTR_INFO, vcpu->irq_vector |
