@@ -865,9 +865,14 @@ static void vmx_inject_events(struct svmx_vcpu *vcpu)
 	vmx_set_proc_ctl(vmx, VMX_PROC_INTR_WINDOW_EXITING,
 			 (vcpu->irq_pending || vcpu->run->request_interrupt_window) &&
 			 !(open && !busy));
+	/*
+	 * An NMI waits behind one this entry injects: the window opens at
+	 * the handler's IRET (behind another event: as soon as it is
+	 * delivered).
+	 */
 	if (vmx_virtual_nmis)
 		vmx_set_proc_ctl(vmx, VMX_PROC_NMI_WINDOW_EXITING,
-				 vcpu->nmi_pending && nmi_blocked);
+				 vcpu->nmi_pending && (nmi_blocked || busy));
 }
 
 /*
