@@ -56,6 +56,23 @@ static long svmx_ioctl_interrupt(struct svmx_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
+/**
+ * svmx_queue_nmi() - an NMI for the vCPU (KVM_NMI, an APIC's NMI message)
+ * @vcpu: the vCPU, from its own thread
+ *
+ * As KVM: an NMI is delivered and one more held behind it, or only one
+ * held if an NMI handler runs already; more are dropped.
+ */
+void svmx_queue_nmi(struct svmx_vcpu *vcpu)
+{
+	u8 limit = 2;
+
+	if (vcpu->nmi_injected || svmx_backend->vcpu->get_nmi_masked(vcpu))
+		limit = 1;
+	if (vcpu->nmi_pending < limit)
+		vcpu->nmi_pending++;
+}
+
 static long svmx_get_vcpu_events(struct svmx_vcpu *vcpu, void __user *argp)
 {
 	const struct svmx_vcpu_ops *ops = svmx_backend->vcpu;
@@ -68,7 +85,8 @@ static long svmx_get_vcpu_events(struct svmx_vcpu *vcpu, void __user *argp)
 	ev.interrupt.injected = vcpu->irq_pending;
 	ev.interrupt.nr = vcpu->irq_vector;
 	ev.interrupt.shadow = ops->get_interrupt_shadow(vcpu);
-	ev.nmi.pending = vcpu->nmi_pending;
+	ev.nmi.injected = vcpu->nmi_injected;
+	ev.nmi.pending = !!vcpu->nmi_pending;
 	ev.nmi.masked = ops->get_nmi_masked(vcpu);
 	ev.flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
 	return copy_to_user(argp, &ev, sizeof(ev)) ? -EFAULT : 0;
@@ -81,10 +99,18 @@ static long svmx_set_vcpu_events(struct svmx_vcpu *vcpu, void __user *argp)
 
 	if (copy_from_user(&ev, argp, sizeof(ev)))
 		return -EFAULT;
-	/* SMM, exception payloads and triple faults are not offered. */
+	/*
+	 * Exception payloads and triple faults are not offered (KVM too says
+	 * EINVAL until their capabilities are enabled). Nor is SMM, but the
+	 * flag is taken when it asks for none, as QEMU always sends it.
+	 */
 	if (ev.flags & ~(KVM_VCPUEVENT_VALID_NMI_PENDING |
 			 KVM_VCPUEVENT_VALID_SIPI_VECTOR |
-			 KVM_VCPUEVENT_VALID_SHADOW))
+			 KVM_VCPUEVENT_VALID_SHADOW |
+			 KVM_VCPUEVENT_VALID_SMM))
+		return -EINVAL;
+	if ((ev.flags & KVM_VCPUEVENT_VALID_SMM) &&
+	    (ev.smi.smm || ev.smi.pending))
 		return -EINVAL;
 	if (ev.exception.injected &&
 	    (ev.exception.nr > 31 || ev.exception.nr == 2))
@@ -100,8 +126,9 @@ static long svmx_set_vcpu_events(struct svmx_vcpu *vcpu, void __user *argp)
 		ops->set_interrupt_shadow(vcpu, ev.interrupt.shadow &
 					  (KVM_X86_SHADOW_INT_MOV_SS |
 					   KVM_X86_SHADOW_INT_STI));
+	vcpu->nmi_injected = ev.nmi.injected;
 	if (ev.flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
-		vcpu->nmi_pending = ev.nmi.pending;
+		vcpu->nmi_pending = min_t(u8, ev.nmi.pending, 2);
 	ops->set_nmi_masked(vcpu, ev.nmi.masked);
 	return 0;
 }
@@ -167,7 +194,7 @@ long svmx_vcpu_events_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,
 	case KVM_INTERRUPT:
 		return svmx_ioctl_interrupt(vcpu, argp);
 	case KVM_NMI:
-		vcpu->nmi_pending = true;
+		svmx_queue_nmi(vcpu);
 		return 0;
 	case KVM_GET_VCPU_EVENTS:
 		return svmx_get_vcpu_events(vcpu, argp);

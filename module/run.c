@@ -171,7 +171,8 @@ static void svmx_vcpu_init_event(struct svmx_vcpu *vcpu)
 	vcpu->exception.pending = false;
 	vcpu->irq_pending = false;
 	vcpu->irq_from_apic = false;
-	vcpu->nmi_pending = false;
+	vcpu->nmi_pending = 0;
+	vcpu->nmi_injected = false;
 	svmx_apic_init_event(vcpu);
 	vcpu->mp_state = vcpu->apic_base & MSR_IA32_APICBASE_BSP ?
 			 KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
@@ -201,14 +202,14 @@ static void svmx_vcpu_apic_requests(struct svmx_vcpu *vcpu)
 	    vcpu->mp_state == KVM_MP_STATE_INIT_RECEIVED)
 		svmx_vcpu_sipi(vcpu);
 	if (test_and_clear_bit(SVMX_REQ_NMI, &vcpu->requests))
-		vcpu->nmi_pending = true;
+		svmx_queue_nmi(vcpu);
 	svmx_apic_pick_interrupt(vcpu);
 }
 
 /* Would the halted vCPU wake up: an NMI, or an interrupt it can take. */
 static bool svmx_vcpu_wakes(struct svmx_vcpu *vcpu)
 {
-	return vcpu->nmi_pending ||
+	return vcpu->nmi_pending || vcpu->nmi_injected ||
 	       (vcpu->irq_pending && (vcpu->rflags & X86_EFLAGS_IF));
 }
 
@@ -336,6 +337,17 @@ int svmx_vcpu_run(struct svmx_vcpu *vcpu)
 	 */
 	if (vcpu->apic && vcpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
 		r = svmx_vcpu_wait_uninitialized(vcpu);
+		goto out;
+	}
+
+	/*
+	 * The window is open already: KVM's entry exits at once (an interrupt
+	 * window exit before any guest instruction), so does this.
+	 */
+	if (run->request_interrupt_window && svmx_ready_for_interrupt(vcpu)) {
+		vcpu->ran = true;
+		run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		r = 0;
 		goto out;
 	}
 

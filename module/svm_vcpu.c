@@ -57,6 +57,14 @@
 struct svm_vcpu {
 	/* NMIs blocked until the guest's IRET (intercepted meanwhile). */
 	bool nmi_masked;
+	/*
+	 * The IRET intercept comes before the IRET runs: with another NMI
+	 * waiting, the vCPU single-steps over the IRET (RFLAGS.TF, #DB
+	 * intercepted) and takes the NMI after it, as KVM does. The TF and
+	 * RF the guest had before.
+	 */
+	bool nmi_singlestep;
+	u64 nmi_singlestep_rflags;
 	struct svm_vmcb *vmcb;
 	struct page *vmcb_page;
 	phys_addr_t vmcb_pa;
@@ -454,8 +462,9 @@ static bool svm_interrupt_allowed(struct svmx_vcpu *vcpu)
 
 static u32 svm_get_interrupt_shadow(struct svmx_vcpu *vcpu)
 {
-	/* SVM does not tell STI from MOV SS. */
-	return svm_shadowed(to_svm(vcpu)->vmcb) ? KVM_X86_SHADOW_INT_STI : 0;
+	/* SVM does not tell STI from MOV SS: both bits, as KVM reports. */
+	return svm_shadowed(to_svm(vcpu)->vmcb) ?
+	       KVM_X86_SHADOW_INT_STI | KVM_X86_SHADOW_INT_MOV_SS : 0;
 }
 
 static void svm_set_interrupt_shadow(struct svmx_vcpu *vcpu, u32 shadow)
@@ -539,10 +548,15 @@ static void svm_inject_events(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 			svm_dirty(vmcb, SVM_CLEAN_CR2);
 		}
 		e->pending = false;
+	} else if (vcpu->nmi_injected) {
+		/* Its delivery was under way: blocking does not hold it. */
+		vmcb->control.event_inj = 2 | SVM_EVT_TYPE_NMI | SVM_EVT_VALID;
+		vcpu->nmi_injected = false;
+		svm_set_nmi_masked(vcpu, true);
 	} else if (vcpu->nmi_pending && !to_svm(vcpu)->nmi_masked &&
 		   !svm_shadowed(vmcb)) {
 		vmcb->control.event_inj = 2 | SVM_EVT_TYPE_NMI | SVM_EVT_VALID;
-		vcpu->nmi_pending = false;
+		vcpu->nmi_pending--;
 		svm_set_nmi_masked(vcpu, true);
 	} else if (vcpu->irq_pending && open) {
 		vmcb->control.event_inj = vcpu->irq_vector | SVM_EVT_TYPE_INTR |
@@ -642,6 +656,47 @@ static int svm_exit_rdtscp(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 	return 1;
 }
 
+/*
+ * The NMI handler's IRET is about to run. NMIs may come again after it;
+ * if one waits, step over the IRET first, NMIs still blocked.
+ */
+static void svm_exit_iret(struct svmx_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_vmcb *vmcb = svm->vmcb;
+
+	if (!vcpu->nmi_pending) {
+		svm_set_nmi_masked(vcpu, false);
+		return;
+	}
+	vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+	vmcb->control.intercept_exceptions |= BIT(1);
+	svm_dirty(vmcb, SVM_CLEAN_INTERCEPTS);
+	svm->nmi_singlestep = true;
+	svm->nmi_singlestep_rflags = vcpu->rflags & (X86_EFLAGS_TF | X86_EFLAGS_RF);
+	vcpu->rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+}
+
+/* The #DB after the stepped IRET (or the guest's own, passed on). */
+static void svm_exit_db(struct svmx_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct svm_vmcb *vmcb = svm->vmcb;
+
+	vmcb->control.intercept_exceptions &= ~BIT(1);
+	svm_dirty(vmcb, SVM_CLEAN_INTERCEPTS);
+	if (!svm->nmi_singlestep) {
+		svmx_queue_exception(vcpu, 1, false, 0);
+		return;
+	}
+	svm->nmi_singlestep = false;
+	if (!(svm->nmi_singlestep_rflags & X86_EFLAGS_TF))
+		vcpu->rflags &= ~X86_EFLAGS_TF;
+	if (!(svm->nmi_singlestep_rflags & X86_EFLAGS_RF))
+		vcpu->rflags &= ~X86_EFLAGS_RF;
+	svm_set_nmi_masked(vcpu, false);
+}
+
 static int svm_handle_exit(struct svmx_vcpu *vcpu)
 {
 	struct svm_vmcb *vmcb = to_svm(vcpu)->vmcb;
@@ -656,8 +711,10 @@ static int svm_handle_exit(struct svmx_vcpu *vcpu)
 		svm_close_window(vmcb);
 		return 1;
 	case SVM_EXIT_IRET:
-		/* The NMI handler returns; NMIs may come again. */
-		svm_set_nmi_masked(vcpu, false);
+		svm_exit_iret(vcpu);
+		return 1;
+	case SVM_EXIT_EXCP_BASE + 1:
+		svm_exit_db(vcpu);
 		return 1;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
@@ -722,8 +779,9 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct svm_vmcb *vmcb = svm->vmcb;
-	u64 host_xcr0 = 0;
+	u64 host_xcr0 = 0, rip;
 	bool xcr0_switch;
+	int r;
 
 	if (vcpu->triple_fault) {
 		vcpu->triple_fault = false;
@@ -814,7 +872,12 @@ static int svm_vcpu_run(struct svmx_vcpu *vcpu)
 	vmcb->control.clean = svm_clean_mask;
 	local_irq_enable();
 
-	return svm_handle_exit(vcpu);
+	rip = vcpu->rip;
+	r = svm_handle_exit(vcpu);
+	/* An instruction completed (HLT, CPUID, ...): its shadow is over. */
+	if (vcpu->rip != rip)
+		svm_set_interrupt_shadow(vcpu, 0);
+	return r;
 }
 
 /* Shared by all vCPUs: the all-ones permission maps, host save areas. */

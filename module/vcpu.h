@@ -133,7 +133,14 @@ struct svmx_vcpu {
 	bool irq_pending;
 	u8 irq_vector;
 	bool irq_from_apic;
-	bool nmi_pending;
+	/*
+	 * KVM_NMI: NMIs waiting, at most two (one to deliver, one held behind
+	 * it), as KVM; and one whose delivery was under way when userspace
+	 * saved it (KVM_SET_VCPU_EVENTS nmi.injected), delivered next whatever
+	 * the NMI blocking.
+	 */
+	u8 nmi_pending;
+	bool nmi_injected;
 
 	/* The in-kernel local APIC (apic.c) with KVM_CREATE_IRQCHIP, or NULL. */
 	struct svmx_apic *apic;
@@ -307,6 +314,7 @@ long svmx_apic_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,
 		     void __user *argp);
 
 /* events.c */
+void svmx_queue_nmi(struct svmx_vcpu *vcpu);
 bool svmx_ready_for_interrupt(struct svmx_vcpu *vcpu);
 void svmx_fill_run_state(struct svmx_vcpu *vcpu);
 long svmx_vcpu_events_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,

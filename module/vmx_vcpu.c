@@ -840,10 +840,22 @@ static void vmx_inject_events(struct svmx_vcpu *vcpu)
 		vmcs_write(VMCS_ENTRY_INTR_INFO, info);
 		e->pending = false;
 		busy = true;
+	} else if (vcpu->nmi_injected) {
+		/*
+		 * Its delivery was under way: blocking does not hold it (and
+		 * must be clear for the entry to inject an NMI, 26.3.1.5).
+		 */
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   intr & ~(VMX_INTERRUPTIBILITY_NMI |
+				    VMX_INTERRUPTIBILITY_MOV_SS));
+		vmcs_write(VMCS_ENTRY_INTR_INFO,
+			   2 | VMX_INTR_TYPE_NMI | VMX_INTR_INFO_VALID);
+		vcpu->nmi_injected = false;
+		busy = true;
 	} else if (vcpu->nmi_pending && !nmi_blocked) {
 		vmcs_write(VMCS_ENTRY_INTR_INFO,
 			   2 | VMX_INTR_TYPE_NMI | VMX_INTR_INFO_VALID);
-		vcpu->nmi_pending = false;
+		vcpu->nmi_pending--;
 		busy = true;
 	} else if (vcpu->irq_pending && open) {
 		vmcs_write(VMCS_ENTRY_INTR_INFO, vcpu->irq_vector |
@@ -855,9 +867,14 @@ static void vmx_inject_events(struct svmx_vcpu *vcpu)
 	vmx_set_proc_ctl(vmx, VMX_PROC_INTR_WINDOW_EXITING,
 			 (vcpu->irq_pending || vcpu->run->request_interrupt_window) &&
 			 !(open && !busy));
+	/*
+	 * An NMI waits behind one this entry injects: the window opens at
+	 * the handler's IRET (behind another event: as soon as it is
+	 * delivered).
+	 */
 	if (vmx_virtual_nmis)
 		vmx_set_proc_ctl(vmx, VMX_PROC_NMI_WINDOW_EXITING,
-				 vcpu->nmi_pending && nmi_blocked);
+				 vcpu->nmi_pending && (nmi_blocked || busy));
 }
 
 /*
