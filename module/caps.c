@@ -44,6 +44,12 @@ static const struct svmx_cap svmx_caps[] = {
 	{ KVM_CAP_INTR_SHADOW, 1 },
 	{ KVM_CAP_USER_NMI, 1 },
 	{ KVM_CAP_DEBUGREGS, 1 },
+	/*
+	 * The in-kernel irqchip (irqchip.c, apic.c): KVM_CREATE_IRQCHIP,
+	 * KVM_IRQ_LINE(_STATUS), KVM_GET/SET_IRQCHIP, KVM_GET/SET_LAPIC.
+	 */
+	{ KVM_CAP_IRQCHIP, 1 },
+	{ KVM_CAP_IRQ_INJECT_STATUS, 1 },
 };
 
 long svmx_check_extension(long cap)

@@ -15,8 +15,8 @@
  * An MMIO write completes the instruction before the exit (as on KVM:
  * userspace sees the write, the guest goes on after it at the next
  * KVM_RUN). A REP string instruction exits once per MMIO iteration.
- * An access to the in-kernel local APIC's page (apic.c) is answered in the
- * kernel instead. An MMIO access that crosses a page boundary is not
+ * An access to the in-kernel local APIC's page (apic.c) or the IOAPIC's
+ * window (irqchip.c) is answered in the kernel instead. An MMIO access that crosses a page boundary is not
  * handled (KVM_EXIT_INTERNAL_ERROR), nor is code running from MMIO.
  */
 #include <linux/kvm.h>
@@ -91,7 +91,8 @@ static int svmx_mmio_read(void *ctx, u64 linear, void *buf, unsigned int len)
 		       SVMX_EMUL_UNHANDLEABLE : SVMX_EMUL_OK;
 	if (offset_in_page(gpa) + len > PAGE_SIZE)
 		return SVMX_EMUL_UNHANDLEABLE;
-	if (svmx_apic_mmio_read(vcpu, gpa, buf, len))
+	if (svmx_apic_mmio_read(vcpu, gpa, buf, len) ||
+	    svmx_irqchip_mmio_read(vcpu, gpa, buf, len))
 		return SVMX_EMUL_OK;
 
 	/* The second run of the instruction: userspace's answer. */
@@ -128,7 +129,8 @@ static int svmx_mmio_write(void *ctx, u64 linear, const void *buf,
 		       SVMX_EMUL_UNHANDLEABLE : SVMX_EMUL_OK;
 	if (offset_in_page(gpa) + len > PAGE_SIZE)
 		return SVMX_EMUL_UNHANDLEABLE;
-	if (svmx_apic_mmio_write(vcpu, gpa, buf, len))
+	if (svmx_apic_mmio_write(vcpu, gpa, buf, len) ||
+	    svmx_irqchip_mmio_write(vcpu, gpa, buf, len))
 		return SVMX_EMUL_OK;
 
 	run->exit_reason = KVM_EXIT_MMIO;

@@ -29,13 +29,23 @@
  * @in: IN (else OUT)
  * @next_rip: the RIP after the instruction
  *
- * Return: 0 (to userspace with KVM_EXIT_IO).
+ * Return: 0 (to userspace with KVM_EXIT_IO), or 1 for a port of the
+ * in-kernel irqchip.
  */
 int svmx_exit_pio(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 		  u64 next_rip)
 {
 	struct kvm_run *run = vcpu->run;
 	void *data = page_address(vcpu->pio_page);
+	u32 val = vcpu->regs[SVMX_RAX];
+
+	/* The in-kernel PICs' ports are answered here (irqchip.c). */
+	if (svmx_irqchip_pio(vcpu, port, size, in, &val)) {
+		if (in)
+			memcpy(&vcpu->regs[SVMX_RAX], &val, size);
+		vcpu->rip = next_rip;
+		return 1;
+	}
 
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
