@@ -10,9 +10,9 @@
  *                message) to every APIC it names; fixed and lowest-priority
  *                vectors land in IRR, NMI/INIT/SIPI become vCPU requests
  *   injection    before each entry the run loop asks for the highest
- *                deliverable vector (svmx_apic_pick_interrupt()); the backend
- *                acknowledges it when it really injects it
- *                (svmx_irq_injected()), moving it from IRR to ISR
+ *                deliverable vector (svmx_apic_pick_interrupt()), or the
+ *                PIC's ExtINT; the backend acknowledges it when it really
+ *                injects it (svmx_irq_take()), moving it from IRR to ISR
  *   timer        an hrtimer on CLOCK_MONOTONIC at the model's deadline
  *
  * Locking: apic->lock (interrupts off: the hrtimer callback takes it) guards
@@ -128,6 +128,8 @@ static void svmx_apic_effects(struct svmx_vcpu *vcpu, u32 fx)
 		spin_unlock_irqrestore(&apic->lock, flags);
 		svmx_apic_deliver(vcpu->vm, vcpu, &irq);
 	}
+	if (fx & SVMX_LAPIC_FX_EOI_LEVEL)
+		svmx_irqchip_eoi(vcpu->vm, apic->m.eoi_vector);
 	/* A new IRR bit (self IPI) or a new PPR (TPR, EOI): look again. */
 	set_bit(SVMX_REQ_EVENT, &vcpu->requests);
 }
@@ -161,8 +163,8 @@ static struct svmx_vcpu *svmx_apic_lowest(struct svmx_vm *vm,
 	return best;
 }
 
-/* Hand one message to one APIC. */
-static void svmx_apic_accept(struct svmx_vcpu *v, const struct svmx_apic_irq *irq)
+/* Hand one message to one APIC; returns whether it took it. */
+static bool svmx_apic_accept(struct svmx_vcpu *v, const struct svmx_apic_irq *irq)
 {
 	struct svmx_apic *apic = v->apic;
 	unsigned long flags;
@@ -176,14 +178,14 @@ static void svmx_apic_accept(struct svmx_vcpu *v, const struct svmx_apic_irq *ir
 		spin_unlock_irqrestore(&apic->lock, flags);
 		if (raised)
 			svmx_vcpu_kick(v, SVMX_REQ_EVENT);
-		break;
+		return raised;
 	case SVMX_APIC_DM_NMI:
 		svmx_vcpu_kick(v, SVMX_REQ_NMI);
 		break;
 	case SVMX_APIC_DM_INIT:
 		/* The level de-assert form is only a synchronisation message. */
 		if (irq->level && !irq->assert)
-			break;
+			return false;
 		svmx_vcpu_kick(v, SVMX_REQ_INIT);
 		break;
 	case SVMX_APIC_DM_STARTUP:
@@ -194,8 +196,9 @@ static void svmx_apic_accept(struct svmx_vcpu *v, const struct svmx_apic_irq *ir
 		break;
 	default:
 		/* SMI and ExtINT messages are not delivered. */
-		break;
+		return false;
 	}
+	return true;
 }
 
 /**
@@ -204,20 +207,23 @@ static void svmx_apic_accept(struct svmx_vcpu *v, const struct svmx_apic_irq *ir
  * @src: the sending vCPU for an IPI (the shorthands are relative to it), or
  *       NULL for the IOAPIC and MSIs
  * @irq: the message
+ *
+ * Return: -1 if no APIC is a destination, else how many took the message
+ * (an interrupt already pending in IRR is not taken again), as KVM counts
+ * for the IOAPIC's remote IRR and KVM_IRQ_LINE_STATUS.
  */
-void svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
-		       const struct svmx_apic_irq *irq)
+int svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
+		      const struct svmx_apic_irq *irq)
 {
 	/* Pairs with the release in svmx_vcpu_create(). */
 	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
+	int taken = -1;
 
 	if (irq->shorthand == SVMX_APIC_SHORT_NONE &&
 	    irq->mode == SVMX_APIC_DM_LOWEST) {
 		struct svmx_vcpu *v = svmx_apic_lowest(vm, irq);
 
-		if (v)
-			svmx_apic_accept(v, irq);
-		return;
+		return v ? svmx_apic_accept(v, irq) : -1;
 	}
 	for (i = 0; i < n; i++) {
 		struct svmx_vcpu *v = vm->vcpus[i];
@@ -242,18 +248,42 @@ void svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
 			break;
 		}
 		if (match)
-			svmx_apic_accept(v, irq);
+			taken = max(taken, 0) + svmx_apic_accept(v, irq);
 	}
+	return taken;
+}
+
+/**
+ * svmx_apic_accepts_extint() - does this vCPU take the PIC's interrupts
+ * @vcpu: the vCPU
+ *
+ * When its LVT0 is unmasked in ExtINT mode, or its APIC is disabled
+ * (SDM Vol. 3A, 11.4.3; the 8259's INT then reaches the CPU directly).
+ */
+bool svmx_apic_accepts_extint(struct svmx_vcpu *vcpu)
+{
+	struct svmx_apic *apic = vcpu->apic;
+	unsigned long flags;
+	bool r;
+	u32 lvt0;
+
+	spin_lock_irqsave(&apic->lock, flags);
+	lvt0 = svmx_lapic_reg(&apic->m, SVMX_APIC_LVT_LINT0);
+	r = !svmx_lapic_hw_enabled(&apic->m) ||
+	    (!(lvt0 & SVMX_APIC_MASKED) &&
+	     (lvt0 & SVMX_APIC_DM_MASK) == SVMX_APIC_DM_EXTINT);
+	spin_unlock_irqrestore(&apic->lock, flags);
+	return r;
 }
 
 /**
  * svmx_apic_pick_interrupt() - choose the interrupt for the next entry
  * @vcpu: the vCPU, in its KVM_RUN loop
  *
- * The highest deliverable vector becomes vcpu->irq_pending/irq_vector; it
- * stays in IRR until the backend injects it (svmx_irq_injected()). It is
- * chosen again before every entry, so a higher one that came meanwhile
- * wins.
+ * The PIC's ExtINT first, else the local APIC's highest deliverable vector
+ * becomes vcpu->irq_pending; the source is acknowledged only when the
+ * backend injects it (svmx_irq_take()). It is chosen again before every
+ * entry, so a higher one that came meanwhile wins.
  */
 void svmx_apic_pick_interrupt(struct svmx_vcpu *vcpu)
 {
@@ -263,34 +293,50 @@ void svmx_apic_pick_interrupt(struct svmx_vcpu *vcpu)
 
 	clear_bit(SVMX_REQ_EVENT, &vcpu->requests);
 	/* One already acknowledged (KVM_SET_VCPU_EVENTS) goes first. */
-	if (vcpu->irq_pending && !vcpu->irq_from_apic)
+	if (vcpu->irq_pending && vcpu->irq_source == SVMX_IRQ_USER)
 		return;
+	if (svmx_irqchip_extint(vcpu->vm) && svmx_apic_accepts_extint(vcpu)) {
+		vcpu->irq_pending = true;
+		vcpu->irq_vector = 0;
+		vcpu->irq_source = SVMX_IRQ_PIC;
+		return;
+	}
 	spin_lock_irqsave(&apic->lock, flags);
 	v = svmx_lapic_pending_vector(&apic->m);
 	spin_unlock_irqrestore(&apic->lock, flags);
 	vcpu->irq_pending = v >= 0;
 	vcpu->irq_vector = v >= 0 ? v : 0;
-	vcpu->irq_from_apic = v >= 0;
+	vcpu->irq_source = SVMX_IRQ_APIC;
 }
 
 /**
- * svmx_irq_injected() - the backend injected vcpu->irq_vector
+ * svmx_irq_take() - the backend injects vcpu's pending interrupt now
  * @vcpu: the vCPU; interrupts are off
  *
- * For a vector of the local APIC this is the interrupt acknowledge: the
- * vector moves from IRR to ISR.
+ * This is the interrupt acknowledge: the local APIC's vector moves from
+ * IRR to ISR, or the PICs give theirs.
+ *
+ * Return: the vector to inject.
  */
-void svmx_irq_injected(struct svmx_vcpu *vcpu)
+u8 svmx_irq_take(struct svmx_vcpu *vcpu)
 {
-	vcpu->irq_pending = false;
-	if (vcpu->irq_from_apic) {
-		struct svmx_apic *apic = vcpu->apic;
+	struct svmx_apic *apic = vcpu->apic;
 
+	vcpu->irq_pending = false;
+	switch (vcpu->irq_source) {
+	case SVMX_IRQ_APIC:
 		spin_lock(&apic->lock);
 		svmx_lapic_ack(&apic->m, vcpu->irq_vector);
 		spin_unlock(&apic->lock);
-		vcpu->irq_from_apic = false;
+		break;
+	case SVMX_IRQ_PIC:
+		vcpu->irq_vector = svmx_irqchip_pic_ack(vcpu->vm);
+		break;
+	default:
+		break;
 	}
+	vcpu->irq_source = SVMX_IRQ_USER;
+	return vcpu->irq_vector;
 }
 
 /* Would an interrupt from the APIC wake a halted vCPU (RFLAGS.IF set)? */

@@ -47,6 +47,12 @@ static const struct svmx_cap svmx_caps[] = {
 	/* Coalesced MMIO and PIO (coalesced.c): the ring's page offset. */
 	{ KVM_CAP_COALESCED_MMIO, SVMX_COALESCED_MMIO_PAGE_OFFSET },
 	{ KVM_CAP_COALESCED_PIO, 1 },
+	/*
+	 * The in-kernel irqchip (irqchip.c, apic.c): KVM_CREATE_IRQCHIP,
+	 * KVM_IRQ_LINE(_STATUS), KVM_GET/SET_IRQCHIP, KVM_GET/SET_LAPIC.
+	 */
+	{ KVM_CAP_IRQCHIP, 1 },
+	{ KVM_CAP_IRQ_INJECT_STATUS, 1 },
 };
 
 long svmx_check_extension(long cap)

@@ -52,6 +52,7 @@ static long svmx_ioctl_interrupt(struct svmx_vcpu *vcpu, void __user *argp)
 	if (vcpu->irq_pending)
 		return -EEXIST;
 	vcpu->irq_pending = true;
+	vcpu->irq_source = SVMX_IRQ_USER;
 	vcpu->irq_vector = irq.irq;
 	return 0;
 }
@@ -82,7 +83,9 @@ static long svmx_get_vcpu_events(struct svmx_vcpu *vcpu, void __user *argp)
 	ev.exception.nr = vcpu->exception.vector;
 	ev.exception.has_error_code = vcpu->exception.has_error;
 	ev.exception.error_code = vcpu->exception.error;
-	ev.interrupt.injected = vcpu->irq_pending;
+	/* Only an acknowledged one: the APIC's and PIC's are still pending. */
+	ev.interrupt.injected = vcpu->irq_pending &&
+				vcpu->irq_source == SVMX_IRQ_USER;
 	ev.interrupt.nr = vcpu->irq_vector;
 	ev.interrupt.shadow = ops->get_interrupt_shadow(vcpu);
 	ev.nmi.injected = vcpu->nmi_injected;
@@ -121,6 +124,7 @@ static long svmx_set_vcpu_events(struct svmx_vcpu *vcpu, void __user *argp)
 	vcpu->exception.has_error = ev.exception.has_error_code;
 	vcpu->exception.error = ev.exception.error_code;
 	vcpu->irq_pending = ev.interrupt.injected;
+	vcpu->irq_source = SVMX_IRQ_USER;
 	vcpu->irq_vector = ev.interrupt.nr;
 	if (ev.flags & KVM_VCPUEVENT_VALID_SHADOW)
 		ops->set_interrupt_shadow(vcpu, ev.interrupt.shadow &

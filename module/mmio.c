@@ -17,7 +17,8 @@
  * KVM_RUN); a write into a coalesced zone goes to the VM's ring instead and
  * does not exit while the ring has room (coalesced.c). A REP string
  * instruction exits once per MMIO iteration. An access to the in-kernel
- * local APIC's page (apic.c) is answered in the kernel.
+ * local APIC's page (apic.c) or the IOAPIC's window (irqchip.c) is
+ * answered in the kernel.
  * An MMIO access that crosses a page boundary is not handled
  * (KVM_EXIT_INTERNAL_ERROR), nor is code running from MMIO.
  */
@@ -93,7 +94,8 @@ static int svmx_mmio_read(void *ctx, u64 linear, void *buf, unsigned int len)
 		       SVMX_EMUL_UNHANDLEABLE : SVMX_EMUL_OK;
 	if (offset_in_page(gpa) + len > PAGE_SIZE)
 		return SVMX_EMUL_UNHANDLEABLE;
-	if (svmx_apic_mmio_read(vcpu, gpa, buf, len))
+	if (svmx_apic_mmio_read(vcpu, gpa, buf, len) ||
+	    svmx_irqchip_mmio_read(vcpu, gpa, buf, len))
 		return SVMX_EMUL_OK;
 
 	/* The second run of the instruction: userspace's answer. */
@@ -130,7 +132,8 @@ static int svmx_mmio_write(void *ctx, u64 linear, const void *buf,
 		       SVMX_EMUL_UNHANDLEABLE : SVMX_EMUL_OK;
 	if (offset_in_page(gpa) + len > PAGE_SIZE)
 		return SVMX_EMUL_UNHANDLEABLE;
-	if (svmx_apic_mmio_write(vcpu, gpa, buf, len))
+	if (svmx_apic_mmio_write(vcpu, gpa, buf, len) ||
+	    svmx_irqchip_mmio_write(vcpu, gpa, buf, len))
 		return SVMX_EMUL_OK;
 	/* Into a coalesced zone with room in the ring: done, no exit. */
 	if (svmx_coalesced_write(vcpu->vm, false, gpa, len, buf, 1))

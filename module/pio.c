@@ -34,13 +34,23 @@
  * @in: IN (else OUT)
  * @next_rip: the RIP after the instruction
  *
- * Return: 0 (to userspace with KVM_EXIT_IO), 1 when an OUT coalesced.
+ * Return: 0 (to userspace with KVM_EXIT_IO), 1 when an OUT coalesced or
+ * the port is the in-kernel irqchip's.
  */
 int svmx_exit_pio(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
 		  u64 next_rip)
 {
 	struct kvm_run *run = vcpu->run;
 	void *data = page_address(vcpu->pio_page);
+	u32 val = vcpu->regs[SVMX_RAX];
+
+	/* The in-kernel PICs' ports are answered here (irqchip.c). */
+	if (svmx_irqchip_pio(vcpu, port, size, in, &val)) {
+		if (in)
+			memcpy(&vcpu->regs[SVMX_RAX], &val, size);
+		vcpu->rip = next_rip;
+		return 1;
+	}
 
 	if (!in && svmx_coalesced_write(vcpu->vm, true, port, size,
 					&vcpu->regs[SVMX_RAX], 1)) {

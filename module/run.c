@@ -170,7 +170,7 @@ static void svmx_vcpu_init_event(struct svmx_vcpu *vcpu)
 	ops->set_nmi_masked(vcpu, false);
 	vcpu->exception.pending = false;
 	vcpu->irq_pending = false;
-	vcpu->irq_from_apic = false;
+	vcpu->irq_source = SVMX_IRQ_USER;
 	vcpu->nmi_pending = 0;
 	vcpu->nmi_injected = false;
 	svmx_apic_init_event(vcpu);

@@ -559,9 +559,8 @@ static void svm_inject_events(struct svmx_vcpu *vcpu, struct svm_vmcb *vmcb)
 		vcpu->nmi_pending--;
 		svm_set_nmi_masked(vcpu, true);
 	} else if (vcpu->irq_pending && open) {
-		vmcb->control.event_inj = vcpu->irq_vector | SVM_EVT_TYPE_INTR |
-					  SVM_EVT_VALID;
-		svmx_irq_injected(vcpu);
+		vmcb->control.event_inj = svmx_irq_take(vcpu) |
+					  SVM_EVT_TYPE_INTR | SVM_EVT_VALID;
 	}
 
 	want_window = (vcpu->irq_pending || vcpu->run->request_interrupt_window) &&

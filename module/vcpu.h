@@ -85,6 +85,13 @@ struct svmx_exception {
 	u64 cr2;		/* #PF only */
 };
 
+/* Where vcpu->irq_vector comes from; APIC and PIC ones are not acked yet. */
+enum svmx_irq_source {
+	SVMX_IRQ_USER,		/* KVM_INTERRUPT, KVM_SET_VCPU_EVENTS */
+	SVMX_IRQ_APIC,		/* the local APIC's IRR */
+	SVMX_IRQ_PIC,		/* the PICs' ExtINT (vector known at the ack) */
+};
+
 struct svmx_vcpu {
 	struct svmx_vm *vm;
 	unsigned int id;
@@ -132,7 +139,7 @@ struct svmx_vcpu {
 	 */
 	bool irq_pending;
 	u8 irq_vector;
-	bool irq_from_apic;
+	enum svmx_irq_source irq_source;
 	/*
 	 * KVM_NMI: NMIs waiting, at most two (one to deliver, one held behind
 	 * it), as KVM; and one whose delivery was under way when userspace
@@ -296,10 +303,11 @@ int svmx_gva_to_gpa(struct svmx_vcpu *vcpu, u64 gva, u32 access, u64 *gpa,
 struct svmx_apic_irq;
 int svmx_apic_create(struct svmx_vcpu *vcpu);
 void svmx_apic_destroy(struct svmx_vcpu *vcpu);
-void svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
-		       const struct svmx_apic_irq *irq);
+int svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
+		      const struct svmx_apic_irq *irq);
+bool svmx_apic_accepts_extint(struct svmx_vcpu *vcpu);
 void svmx_apic_pick_interrupt(struct svmx_vcpu *vcpu);
-void svmx_irq_injected(struct svmx_vcpu *vcpu);
+u8 svmx_irq_take(struct svmx_vcpu *vcpu);
 bool svmx_apic_has_interrupt(struct svmx_vcpu *vcpu);
 bool svmx_apic_mmio_read(struct svmx_vcpu *vcpu, u64 gpa, void *buf,
 			 unsigned int len);
@@ -312,6 +320,22 @@ void svmx_apic_init_event(struct svmx_vcpu *vcpu);
 u8 svmx_apic_sipi_vector(struct svmx_vcpu *vcpu);
 long svmx_apic_ioctl(struct svmx_vcpu *vcpu, unsigned int ioctl,
 		     void __user *argp);
+
+/* irqchip.c: the PICs and the IOAPIC */
+int svmx_irqchip_create(struct svmx_vm *vm);
+void svmx_irqchip_destroy(struct svmx_vm *vm);
+int svmx_irqchip_set_irq(struct svmx_vm *vm, u32 gsi, bool level);
+void svmx_irqchip_eoi(struct svmx_vm *vm, u8 vector);
+bool svmx_irqchip_extint(struct svmx_vm *vm);
+u8 svmx_irqchip_pic_ack(struct svmx_vm *vm);
+bool svmx_irqchip_pio(struct svmx_vcpu *vcpu, u16 port, u8 size, bool in,
+		      u32 *val);
+bool svmx_irqchip_mmio_read(struct svmx_vcpu *vcpu, u64 gpa, void *buf,
+			    unsigned int len);
+bool svmx_irqchip_mmio_write(struct svmx_vcpu *vcpu, u64 gpa, const void *buf,
+			     unsigned int len);
+long svmx_irqchip_ioctl(struct svmx_vm *vm, unsigned int ioctl,
+			void __user *argp);
 
 /* events.c */
 void svmx_queue_nmi(struct svmx_vcpu *vcpu);

@@ -35,6 +35,7 @@ static void svmx_vm_destroy(struct kref *kref)
 	svmx_mmu_destroy(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		svmx_vcpu_destroy(vm->vcpus[i]);
+	svmx_irqchip_destroy(vm);
 	svmx_memslots_destroy(vm);
 	svmx_coalesced_destroy(vm);
 	cleanup_srcu_struct(&vm->srcu);
@@ -113,14 +114,10 @@ out:
 	return r;
 }
 
-/*
- * KVM_CREATE_IRQCHIP: the in-kernel interrupt controllers. Only the local
- * APICs exist so far (the PICs and the IOAPIC are to come), so
- * KVM_CAP_IRQCHIP still reads 0.
- */
+/* KVM_CREATE_IRQCHIP: the PICs, the IOAPIC and, with each vCPU, a local APIC. */
 static long svmx_vm_ioctl_create_irqchip(struct svmx_vm *vm)
 {
-	long r = 0;
+	long r;
 
 	mutex_lock(&vm->lock);
 	if (vm->irqchip)
@@ -128,7 +125,7 @@ static long svmx_vm_ioctl_create_irqchip(struct svmx_vm *vm)
 	else if (vm->nr_vcpus)
 		r = -EINVAL;
 	else
-		vm->irqchip = true;
+		r = svmx_irqchip_create(vm);
 	mutex_unlock(&vm->lock);
 	return r;
 }
@@ -168,7 +165,7 @@ static long svmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_CREATE_IRQCHIP:
 		return svmx_vm_ioctl_create_irqchip(vm);
 	default:
-		return -ENOTTY;
+		return svmx_irqchip_ioctl(vm, ioctl, argp);
 	}
 }
 

@@ -22,6 +22,7 @@
 #include <linux/types.h>
 
 struct svmx_vcpu;
+struct svmx_irqchip;
 
 /* KVM_CAP_NR_MEMSLOTS: the slots userspace may use (ids 0..N-1). */
 #define SVMX_NR_MEMSLOTS	509
@@ -105,8 +106,11 @@ struct svmx_vm {
 
 	u64 tss_addr;
 	u64 identity_map_addr;
-	/* KVM_CREATE_IRQCHIP was done: every vCPU has an in-kernel APIC. */
-	bool irqchip;
+	/*
+	 * KVM_CREATE_IRQCHIP's PICs and IOAPIC (irqchip.c); with them every
+	 * vCPU has an in-kernel local APIC (apic.c).
+	 */
+	struct svmx_irqchip *irqchip;
 };
 
 /* memslot.c */

@@ -858,9 +858,8 @@ static void vmx_inject_events(struct svmx_vcpu *vcpu)
 		vcpu->nmi_pending--;
 		busy = true;
 	} else if (vcpu->irq_pending && open) {
-		vmcs_write(VMCS_ENTRY_INTR_INFO, vcpu->irq_vector |
+		vmcs_write(VMCS_ENTRY_INTR_INFO, svmx_irq_take(vcpu) |
 			   VMX_INTR_TYPE_EXT_INTR | VMX_INTR_INFO_VALID);
-		svmx_irq_injected(vcpu);
 		busy = true;
 	}
 
