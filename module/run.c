@@ -283,11 +283,17 @@ void svmx_vcpu_exit_done(struct svmx_vcpu *vcpu)
 
 static int svmx_complete_userspace_exit(struct svmx_vcpu *vcpu)
 {
+	u64 rip = vcpu->rip;
+	int r = 1;
+
 	if (vcpu->pio.pending)
-		return svmx_pio_complete(vcpu);
-	if (vcpu->mmio.read_pending)
-		return svmx_mmio_complete(vcpu);
-	return 1;
+		r = svmx_pio_complete(vcpu);
+	else if (vcpu->mmio.read_pending)
+		r = svmx_mmio_complete(vcpu);
+	/* An instruction completed: its STI / MOV SS shadow is over. */
+	if (vcpu->rip != rip)
+		svmx_backend->vcpu->set_interrupt_shadow(vcpu, 0);
+	return r;
 }
 
 /**

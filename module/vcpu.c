@@ -278,14 +278,23 @@ out:
  */
 void svmx_hypercall(struct svmx_vcpu *vcpu, int cpl)
 {
-	u64 nr = vcpu->regs[SVMX_RAX];
+	const struct svmx_vcpu_ops *ops = svmx_backend->vcpu;
+	struct kvm_segment cs;
+	u64 nr = vcpu->regs[SVMX_RAX], ret;
+	bool mode64;
 
+	ops->get_segment(vcpu, SVMX_SEG_CS, &cs);
+	mode64 = (ops->get_efer(vcpu) & EFER_LMA) && cs.l;
+	/* Outside 64-bit mode the number and the result are 32 bits. */
+	if (!mode64)
+		nr = (u32)nr;
 	if (cpl)
-		vcpu->regs[SVMX_RAX] = (u64)-KVM_EPERM;
+		ret = (u64)-KVM_EPERM;
 	else if (nr == KVM_HC_VAPIC_POLL_IRQ)
-		vcpu->regs[SVMX_RAX] = 0;
+		ret = 0;
 	else
-		vcpu->regs[SVMX_RAX] = (u64)-KVM_ENOSYS;
+		ret = (u64)-KVM_ENOSYS;
+	vcpu->regs[SVMX_RAX] = mode64 ? ret : (u32)ret;
 }
 
 /**
