@@ -14,16 +14,6 @@
 #include "ioapic.h"
 #include "tap.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static int case_ok;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		tap_diag("%s:%d: %s", __FILE__, __LINE__, #cond);	\
-		case_ok = 0;						\
-	}								\
-} while (0)
 
 /* The send function's record: how many messages, the last one. */
 struct sent {
@@ -477,10 +467,7 @@ static void test_state_round_trip(void)
 	CHECK(svmx_ioapic_mmio_read(&io2, SVMX_IOAPIC_IOWIN) == (DELIVS | MASKED | 1));
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct tap_case cases[] = {
 	{ "reset_state", test_reset_state },
 	{ "id_version_arb", test_id_version_arb },
 	{ "rte_read_only_bits", test_rte_read_only_bits },
@@ -496,13 +483,5 @@ static const struct {
 
 int main(void)
 {
-	unsigned int i;
-
-	tap_plan(ARRAY_SIZE(cases));
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		case_ok = 1;
-		cases[i].fn();
-		tap_result(case_ok, cases[i].name);
-	}
-	return tap_exit();
+	return TAP_RUN_CASES(cases);
 }

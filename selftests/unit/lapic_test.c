@@ -12,15 +12,6 @@
 #include "lapic.h"
 #include "tap.h"
 
-static int case_ok;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		tap_diag("%s:%d: %s", __FILE__, __LINE__, #cond);	\
-		case_ok = 0;						\
-	}								\
-} while (0)
-
 #define MSR(off) (SVMX_X2APIC_MSR_FIRST + ((off) >> 4))
 
 /* An APIC after reset, software-enabled with spurious vector 0xff. */
@@ -402,10 +393,7 @@ static void test_svr_disable_masks_lvts(void)
 	CHECK(rd(&a, SVMX_APIC_PPR, 0) == 0);
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct tap_case cases[] = {
 	{ "reset_state", test_reset_state },
 	{ "sw_disabled_drops_fixed", test_sw_disabled_drops_fixed },
 	{ "tpr_and_ppr", test_tpr_and_ppr },
@@ -424,13 +412,5 @@ static const struct {
 
 int main(void)
 {
-	unsigned int i;
-
-	tap_plan(sizeof(cases) / sizeof(cases[0]));
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		case_ok = 1;
-		cases[i].fn();
-		tap_result(case_ok, cases[i].name);
-	}
-	return tap_exit();
+	return TAP_RUN_CASES(cases);
 }

@@ -14,16 +14,6 @@
 #include "pic.h"
 #include "tap.h"
 
-static int case_ok;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		tap_diag("%s:%d: %s", __FILE__, __LINE__, #cond);	\
-		case_ok = 0;						\
-	}								\
-} while (0)
-
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 #define MBASE	0x20	/* vectors as Linux programs them */
 #define SBASE	0x28
@@ -606,10 +596,7 @@ static void test_state_roundtrip(void)
 	CHECK(!memcmp(&m, &m2, sizeof(m)));
 }
 
-static const struct {
-	const char *name;
-	void (*fn)(void);
-} cases[] = {
+static const struct tap_case cases[] = {
 	{ "init_sequence", test_init_sequence },
 	{ "imr_masking", test_imr_masking },
 	{ "priority_and_cascade", test_priority_and_cascade },
@@ -627,13 +614,5 @@ static const struct {
 
 int main(void)
 {
-	unsigned int i;
-
-	tap_plan(ARRAY_SIZE(cases));
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		case_ok = 1;
-		cases[i].fn();
-		tap_result(case_ok, cases[i].name);
-	}
-	return tap_exit();
+	return TAP_RUN_CASES(cases);
 }

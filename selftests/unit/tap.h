@@ -45,6 +45,42 @@ static inline void tap_skip_case(const char *name, const char *why)
 	tap_skip++;
 }
 
+/*
+ * Model tests (lapic, ioapic, pic): cases are functions that CHECK()
+ * conditions; a case passes when none failed. tap_run_cases() runs a
+ * table of them and returns the exit status.
+ */
+static int tap_case_ok;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		tap_diag("%s:%d: %s", __FILE__, __LINE__, #cond);	\
+		tap_case_ok = 0;					\
+	}								\
+} while (0)
+
+struct tap_case {
+	const char *name;
+	void (*fn)(void);
+};
+
+#define TAP_RUN_CASES(cases) tap_run_cases(cases, sizeof(cases) / sizeof((cases)[0]))
+
+static inline int tap_exit(void);
+
+static inline int tap_run_cases(const struct tap_case *cases, unsigned int n)
+{
+	unsigned int i;
+
+	tap_plan(n);
+	for (i = 0; i < n; i++) {
+		tap_case_ok = 1;
+		cases[i].fn();
+		tap_result(tap_case_ok, cases[i].name);
+	}
+	return tap_exit();
+}
+
 static inline int tap_exit(void)
 {
 	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",
