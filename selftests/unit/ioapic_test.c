@@ -14,7 +14,6 @@
 #include "ioapic.h"
 #include "tap.h"
 
-
 /* The send function's record: how many messages, the last one. */
 struct sent {
 	unsigned int n;

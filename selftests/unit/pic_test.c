@@ -14,7 +14,6 @@
 #include "pic.h"
 #include "tap.h"
 
-
 #define MBASE	0x20	/* vectors as Linux programs them */
 #define SBASE	0x28
 
