@@ -704,6 +704,18 @@ static int svm_handle_exit(struct svmx_vcpu *vcpu)
 
 	svm_requeue_event(vcpu, vmcb);
 
+	/*
+	 * VMRUN refused the guest state (APM Vol. 2, 15.5.1): EXITCODE -1.
+	 * QEMU writes only its low 32 bits; KVM reports those.
+	 */
+	if (lower_32_bits(code) == lower_32_bits(SVM_EXIT_ERR)) {
+		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		vcpu->run->fail_entry.hardware_entry_failure_reason =
+			lower_32_bits(code);
+		vcpu->run->fail_entry.cpu = READ_ONCE(vcpu->cpu);
+		return 0;
+	}
+
 	switch (code) {
 	case SVM_EXIT_VINTR:
 		/* The interrupt window is open: the run loop takes it from here. */
@@ -762,12 +774,6 @@ static int svm_handle_exit(struct svmx_vcpu *vcpu)
 		/* Not offered in the guest's CPUID: #UD, as the hardware would. */
 		svmx_inject_ud(vcpu);
 		return 1;
-	case SVM_EXIT_ERR:
-		/* VMRUN refused the guest state (APM Vol. 2, 15.5.1). */
-		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
-		vcpu->run->fail_entry.hardware_entry_failure_reason = code;
-		vcpu->run->fail_entry.cpu = smp_processor_id();
-		return 0;
 	default:
 		return svmx_exit_internal_error(vcpu,
 				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON, code);
