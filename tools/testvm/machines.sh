@@ -12,6 +12,12 @@
 # MEM (MiB), TIMEOUT (seconds, the machine's whole run), DESC, and ARGS
 # (extra kernel command line).
 
+# Two NUMA nodes (the kernel's NUMA emulation splits the RAM in halves) for
+# page_migration_test, on both emulators (Bochs has no NUMA of its own).
+# Automatic NUMA balancing stays off: it would move the tests' pages (and
+# unmap them for its hinting faults) on its own schedule.
+NUMA_ARGS="numa=fake=2 numa_balancing=disable"
+
 machine_config() {
 	ARGS=
 	case "$1" in
@@ -20,6 +26,7 @@ machine_config() {
 		# qemu64,+svm,+npt,+xsave,+avx for the tests' YMM paths.
 		EMU=qemu CPU=${SVMX_QEMU_CPU:-qemu64,+svm,+npt} CPUS=2 MEM=1024 TIMEOUT=900
 		DESC="QEMU TCG, AMD SVM + NPT"
+		ARGS=$NUMA_ARGS
 		;;
 	vmx)
 		EMU=bochs CPU= CPUS=${SVMX_BOCHS_CPUS:-2} MEM=1024 TIMEOUT=3600
@@ -28,7 +35,7 @@ machine_config() {
 		# in CPUID.(EAX=0DH,ECX=1):EBX where the compacted size (2432)
 		# belongs; Linux then WARNs in fpu__init_system_xstate() and
 		# boots without XSAVE. noxsave reaches the same state quietly.
-		ARGS=noxsave
+		ARGS="noxsave $NUMA_ARGS"
 		;;
 	novirt)
 		EMU=qemu CPU=qemu64,-svm,-vmx CPUS=1 MEM=512 TIMEOUT=300
