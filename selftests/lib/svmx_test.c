@@ -2,6 +2,7 @@
 /* Helpers shared by the svmx selftests; see svmx_test.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -239,4 +240,46 @@ const char *test_emu_limit(const char *name)
 		p = end ? end + 1 : NULL;
 	}
 	return NULL;
+}
+
+uint64_t test_pagemap(const void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (uintptr_t)addr / 4096 * sizeof(e)) !=
+	    sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+bool test_have_swap(char *why, size_t len)
+{
+	FILE *f = fopen("/proc/swaps", "r");
+	char line[256];
+	int devices = -1;	/* the first line is the header */
+
+	if (!f) {
+		snprintf(why, len, "no /proc/swaps: %s", strerror(errno));
+		return false;
+	}
+	while (fgets(line, sizeof(line), f))
+		devices++;
+	fclose(f);
+	if (devices > 0)
+		return true;
+	snprintf(why, len, "no swap device (/proc/swaps lists none)");
+	return false;
+}
+
+int test_pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
 }

@@ -11,6 +11,8 @@
 #define SVMX_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* The KVM-API device under test and its module. */
 const char *test_dev_path(void);
@@ -89,6 +91,24 @@ void test_assert_fail(const char *file, int line, const char *expr,
 					 #a " == " #b,			\
 					 "%#llx vs %#llx", __a, __b);	\
 	} while (0)
+
+/*
+ * The host side of guest memory (swap_test, page_migration_test,
+ * aging_test): /proc/self/pagemap's entry for the page at @addr
+ * (Documentation/admin-guide/mm/pagemap.rst), or 0 if it cannot be read.
+ * The PFN is only there for CAP_SYS_ADMIN (it reads 0 otherwise).
+ */
+#define PAGEMAP_PRESENT		(1ULL << 63)
+#define PAGEMAP_SWAPPED		(1ULL << 62)
+#define PAGEMAP_PFN_MASK	((1ULL << 55) - 1)
+uint64_t test_pagemap(const void *addr);
+/*
+ * Is there an active swap device (/proc/swaps)? If not, false with the
+ * reason in @why (@len bytes).
+ */
+bool test_have_swap(char *why, size_t len);
+/* Keep the calling thread on @cpu (sched_setaffinity); 0 or -1. */
+int test_pin_to_cpu(int cpu);
 
 /* Run a shell command; returns its exit status, or -1. */
 int test_system(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

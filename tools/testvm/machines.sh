@@ -9,17 +9,26 @@
 #   novirt-intel  the same with an Intel CPU (the VMX backend's refusal)
 #
 # machine_config NAME sets: EMU (qemu|bochs), CPU (QEMU -cpu model), CPUS,
-# MEM (MiB), TIMEOUT (seconds, the machine's whole run), DESC, and ARGS
-# (extra kernel command line).
+# MEM (MiB), TIMEOUT (seconds, the machine's whole run), DESC, ARGS
+# (extra kernel command line) and NUMA (QEMU: the number of NUMA nodes).
+
+# NUMA (QEMU only, for page_migration_test): the svm machine's RAM is two
+# nodes, both CPUs on node 0, node 1 memory only. Automatic NUMA balancing
+# stays off: it would move the tests' pages (and unmap them for its hinting
+# faults) on its own schedule. Bochs has no NUMA, and the kernel's NUMA
+# emulation (numa=fake=2) is no substitute there: it puts CPU 1 on node 1
+# although Bochs's CPUID says the CPUs share their L3, and the scheduler
+# WARNs (topology_sane(), "llc-sibling ... is not on the same node").
 
 machine_config() {
-	ARGS=
+	ARGS= NUMA=1
 	case "$1" in
 	svm)
 		# SVMX_QEMU_CPU: another model for a one-off run, e.g.
 		# qemu64,+svm,+npt,+xsave,+avx for the tests' YMM paths.
 		EMU=qemu CPU=${SVMX_QEMU_CPU:-qemu64,+svm,+npt} CPUS=2 MEM=1024 TIMEOUT=900
 		DESC="QEMU TCG, AMD SVM + NPT"
+		NUMA=2 ARGS="numa_balancing=disable"
 		;;
 	vmx)
 		EMU=bochs CPU= CPUS=${SVMX_BOCHS_CPUS:-2} MEM=1024 TIMEOUT=3600
@@ -64,7 +73,7 @@ run_machine() {
 	if [ "$EMU" = qemu ]; then
 		"$here/run-qemu.sh" --cpu "$CPU" --kernel "$VMLINUZ" --initrd "$initrd" \
 			--append "$append" --cpus "$CPUS" --mem "$MEM" --out "$out" \
-			--timeout "$TIMEOUT"
+			--timeout "$TIMEOUT" --numa "$NUMA"
 	else
 		"$here/run-bochs.sh" --kernel "$VMLINUZ" --initrd "$initrd" \
 			--append "$append" --cpus "$CPUS" --mem "$MEM" --out "$out" \

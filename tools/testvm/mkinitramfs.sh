@@ -4,8 +4,9 @@
 # Build the test machines' initramfs:
 #   /bin            busybox-static and its applet links
 #   /init           tools/testvm/init
-#   /lib/modules    the stock kvm, kvm-amd, kvm-intel, msr modules and their
-#                   dependencies from the Debian kernel, with modules.dep
+#   /lib/modules    the stock kvm, kvm-amd, kvm-intel, msr and zram (the
+#                   swap device) modules and their dependencies from the
+#                   Debian kernel, with modules.dep
 #   /payload        svmx.ko, the svmx tool (/payload/svmx), the selftests
 #                   (/payload/tests) and the guest images svmx_run_test
 #                   boots (/payload/guests)
@@ -27,7 +28,7 @@ install -m 0755 "$ROOT/tools/testvm/init" "$STAGE/init"
 
 # Stock modules, with what they depend on.
 SRC=$KIMAGE/lib/modules/$KVER
-want=(kvm-amd kvm-intel msr)
+want=(kvm-amd kvm-intel msr zram)
 declare -A seen=()
 copy_module() {
 	local name=$1 path dep
