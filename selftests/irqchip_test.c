@@ -112,10 +112,8 @@ static void guest_ioapic_edge(void)
 	GUEST_ASSERT_EQ((ioapic_read(0x01) >> 16) & 0xff, 23);	/* 24 pins */
 	ioapic_route(EDGE_GSI, EDGE_VECTOR, 0);
 	GUEST_SYNC(0);
-	asm volatile("sti");
 	while (!edge_count)
-		hlt();
-	asm volatile("cli");
+		sti_hlt_cli();
 	GUEST_SYNC(edge_count);
 }
 
@@ -142,10 +140,8 @@ static void guest_ioapic_level(void)
 	apic_write(APIC_SVR, 0x1ff);
 	ioapic_route(LEVEL_GSI, LEVEL_VECTOR, RTE_LEVEL);
 	GUEST_SYNC(0);
-	asm volatile("sti");
 	while (level_count < 2)
-		hlt();
-	asm volatile("cli");
+		sti_hlt_cli();
 	GUEST_ASSERT(level_rte & RTE_REMOTE_IRR);
 	GUEST_ASSERT(!(ioapic_read(0x10 + 2 * LEVEL_GSI) & RTE_REMOTE_IRR));
 	GUEST_SYNC(level_count);
@@ -182,10 +178,8 @@ static void guest_pic(void)
 	outb(0x21, (uint8_t)~(1U << PIC_IRQ));	/* only IRQ 3 */
 	GUEST_ASSERT_EQ(inb(0x21), (uint8_t)~(1U << PIC_IRQ));
 	GUEST_SYNC(0);
-	asm volatile("sti");
 	while (!pic_count)
-		hlt();
-	asm volatile("cli");
+		sti_hlt_cli();
 	outb(0x20, 0x0b);				/* OCW3: read ISR */
 	GUEST_ASSERT_EQ(inb(0x20), 0);
 	GUEST_SYNC(pic_count);

@@ -94,10 +94,8 @@ static void guest_periodic_timer(void)
 	apic_write(APIC_LVT_TIMER, TIMER_VECTOR | APIC_PERIODIC);
 	apic_write(APIC_TMICT, 1000000);		/* 1 ms */
 	GUEST_ASSERT(apic_read(APIC_TMCCT) <= 1000000);
-	asm volatile("sti");
 	while (ticks < 5)
-		hlt();
-	asm volatile("cli");
+		sti_hlt_cli();
 	apic_write(APIC_LVT_TIMER, TIMER_VECTOR | APIC_MASKED);
 	apic_write(APIC_TMICT, 0);
 	GUEST_SYNC(ticks);
@@ -125,10 +123,8 @@ static void guest_oneshot_timer(void)
 	c1 = apic_read(APIC_TMCCT);
 	c2 = apic_read(APIC_TMCCT);
 	GUEST_ASSERT(c1 <= 100000 && c2 <= c1);
-	asm volatile("sti");
 	while (!ticks)
-		hlt();
-	asm volatile("cli");
+		sti_hlt_cli();
 	/* Expired: the current count stays 0, no second tick comes. */
 	GUEST_ASSERT_EQ(apic_read(APIC_TMCCT), 0);
 	GUEST_SYNC(ticks);
@@ -147,16 +143,14 @@ TEST(oneshot_timer_counts_down_and_fires_once)
 static void guest_self_ipi_and_tpr(void)
 {
 	apic_write(APIC_SVR, 0x1ff);
-	asm volatile("sti");
 	apic_write(APIC_ICR, APIC_SELF | IPI_VECTOR);
-	/* Delivered before the next instructions (at the latest at HLT). */
+	/* Pending while interrupts are off; taken at the HLT. */
 	while (!ipis)
-		hlt();
+		sti_hlt_cli();
 	GUEST_ASSERT_EQ(last_isr, 1U << (IPI_VECTOR % 32));
 	GUEST_ASSERT_EQ(apic_read(APIC_ISR + 0x10 * (IPI_VECTOR / 32)), 0);
 
 	/* A TPR in the vector's class holds it in IRR. */
-	asm volatile("cli");
 	apic_write(APIC_TPR, IPI_VECTOR & 0xf0);
 	apic_write(APIC_ICR, APIC_SELF | IPI_VECTOR);
 	asm volatile("sti; nop; nop; cli");
@@ -189,11 +183,9 @@ static void guest_x2apic(void)
 	/* Logical ID: cluster 0, bit 0. */
 	GUEST_ASSERT_EQ(rdmsr(MSR_X2APIC(0xd0)), 1);
 	wrmsr(MSR_X2APIC(APIC_SVR), 0x1ff);
-	asm volatile("sti");
 	wrmsr(MSR_X2APIC(0x3f0), IPI_VECTOR);		/* self IPI */
 	while (!ipis)
-		hlt();
-	asm volatile("cli");
+		sti_hlt_cli();
 	GUEST_SYNC(ipis);
 }
 

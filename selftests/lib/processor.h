@@ -175,6 +175,18 @@ static inline void hlt(void)
 	asm volatile("hlt" : : : "memory");
 }
 
+/*
+ * Wait for an interrupt with interrupts off around it: STI's shadow
+ * covers the HLT, so an interrupt that became pending after the caller's
+ * last check wakes the HLT instead of being taken just before it (which
+ * would leave the HLT waiting for another one). Use it in
+ * "cli; while (!cond) sti_hlt_cli();" loops.
+ */
+static inline void sti_hlt_cli(void)
+{
+	asm volatile("sti; hlt; cli" : : : "memory");
+}
+
 #define DEFINE_READ_CR(n)						\
 static inline uint64_t read_cr##n(void)					\
 {									\
