@@ -22,78 +22,37 @@
 #define SLOT_GPA	0x40000000ULL
 #define SLOT_PAGES	16
 #define SLOT_SIZE	(SLOT_PAGES * GUEST_PAGE_SIZE)
-#define QUADS_PER_PAGE	(GUEST_PAGE_SIZE / 8)
 
-/*
- * Page p of the slot holds pattern(seeds[p], i) in its quadword i; seed 0
- * is all zeros.
- */
-static uint64_t pattern(uint64_t seed, uint64_t i)
+#define PP_GPA		SLOT_GPA
+#define PP_PAGES	SLOT_PAGES
+#include "page_pattern.h"
+
+/* The pages' seeds: @per_page's, or @seed for every page. */
+static void seeds_of(uint64_t *s, const uint64_t *per_page, uint64_t seed)
 {
-	return seed ? seed ^ (i * 0x9e3779b97f4a7c15ULL) : 0;
-}
-
-enum { OP_FILL = 1, OP_CHECK };
-
-/* What the guest does next, set by the host before each run. */
-static uint64_t op;
-static uint64_t seeds[SLOT_PAGES];
-
-/* OP_FILL writes the pattern; OP_CHECK reports mismatches and the first. */
-static void guest_memory(void)
-{
-	volatile uint64_t *mem = (volatile uint64_t *)SLOT_GPA;
-
-	for (;;) {
-		uint64_t bad = 0, first = -1ULL;
-
-		for (uint64_t i = 0; i < SLOT_PAGES * QUADS_PER_PAGE; i++) {
-			uint64_t want = pattern(seeds[i / QUADS_PER_PAGE], i);
-
-			if (op == OP_FILL) {
-				mem[i] = want;
-			} else if (mem[i] != want) {
-				if (!bad++)
-					first = i;
-			}
-		}
-		GUEST_SYNC2(bad, first);
-	}
-}
-
-/* Run one guest operation with every page's seed @seed (or @per_page). */
-static void guest_op(struct __test_metadata *_metadata, struct vcpu *vcpu,
-		     uint64_t what, const uint64_t *per_page, uint64_t seed)
-{
-	struct ucall uc;
-
-	op = what;
 	for (int p = 0; p < SLOT_PAGES; p++)
-		seeds[p] = per_page ? per_page[p] : seed;
-	vm_sync_to_guest(vcpu->vm, op);
-	vm_sync_to_guest(vcpu->vm, seeds);
-	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(vcpu, &uc));
-	EXPECT_EQ(0ULL, uc.args[0])
-		TH_LOG("the guest found %lu quadwords wrong, the first at offset %#lx",
-		       uc.args[0], uc.args[1] * 8);
+		s[p] = per_page ? per_page[p] : seed;
 }
 
-/* Does the host see @seed's pattern (or per_page's) in @mem? */
-static void host_check(struct __test_metadata *_metadata, const uint64_t *mem,
-		       const uint64_t *per_page, uint64_t seed)
+/* guest_op() with every page's seed @seed (or @per_page's). */
+static void guest_op_seed(struct __test_metadata *_metadata, struct vcpu *vcpu,
+			  uint64_t what, const uint64_t *per_page, uint64_t seed)
 {
-	uint64_t bad = 0, first = 0;
+	uint64_t s[SLOT_PAGES];
 
-	for (uint64_t i = 0; i < SLOT_PAGES * QUADS_PER_PAGE; i++) {
-		uint64_t s = per_page ? per_page[i / QUADS_PER_PAGE] : seed;
+	seeds_of(s, per_page, seed);
+	guest_op(_metadata, vcpu, what, s);
+}
 
-		if (mem[i] != pattern(s, i) && !bad++)
-			first = i;
-	}
-	EXPECT_EQ(0ULL, bad)
-		TH_LOG("the host found %lu quadwords wrong, the first at offset %#lx: %#lx, not %#lx",
-		       bad, first * 8, mem[first],
-		       pattern(per_page ? per_page[first / QUADS_PER_PAGE] : seed, first));
+/* host_check() with every page's seed @seed (or @per_page's). */
+static void host_check_seed(struct __test_metadata *_metadata,
+			    const uint64_t *mem, const uint64_t *per_page,
+			    uint64_t seed)
+{
+	uint64_t s[SLOT_PAGES];
+
+	seeds_of(s, per_page, seed);
+	host_check(_metadata, mem, s);
 }
 
 static struct vm *memory_vm(struct vcpu **vcpu, uint64_t **mem)
@@ -112,15 +71,15 @@ TEST(dontneed_guest_sees_zeros)
 	uint64_t *mem;
 	struct vm *vm = memory_vm(&vcpu, &mem);
 
-	guest_op(_metadata, vcpu, OP_FILL, NULL, 0x1111);
-	host_check(_metadata, mem, NULL, 0x1111);
+	guest_op_seed(_metadata, vcpu, OP_FILL, NULL, 0x1111);
+	host_check_seed(_metadata, mem, NULL, 0x1111);
 	ASSERT_EQ(0, madvise(mem, SLOT_SIZE, MADV_DONTNEED)) TH_LOG("%m");
-	guest_op(_metadata, vcpu, OP_CHECK, NULL, 0);
-	host_check(_metadata, mem, NULL, 0);
+	guest_op_seed(_metadata, vcpu, OP_CHECK, NULL, 0);
+	host_check_seed(_metadata, mem, NULL, 0);
 	/* The guest's new writes reach the new pages. */
-	guest_op(_metadata, vcpu, OP_FILL, NULL, 0x2222);
-	host_check(_metadata, mem, NULL, 0x2222);
-	guest_op(_metadata, vcpu, OP_CHECK, NULL, 0x2222);
+	guest_op_seed(_metadata, vcpu, OP_FILL, NULL, 0x2222);
+	host_check_seed(_metadata, mem, NULL, 0x2222);
+	guest_op_seed(_metadata, vcpu, OP_CHECK, NULL, 0x2222);
 	vm_free(vm);
 }
 
@@ -132,28 +91,27 @@ TEST(dontneed_part_host_first)
 	uint64_t *mem;
 	struct vm *vm = memory_vm(&vcpu, &mem);
 
-	guest_op(_metadata, vcpu, OP_FILL, NULL, 0x3333);
+	guest_op_seed(_metadata, vcpu, OP_FILL, NULL, 0x3333);
 	for (int p = 0; p < SLOT_PAGES; p++)
 		seeds_after[p] = p >= 3 && p < 7 ? 0 : 0x3333;
 	ASSERT_EQ(0, madvise((char *)mem + 3 * GUEST_PAGE_SIZE, 4 * GUEST_PAGE_SIZE,
 			     MADV_DONTNEED)) TH_LOG("%m");
-	host_check(_metadata, mem, seeds_after, 0);
-	guest_op(_metadata, vcpu, OP_CHECK, seeds_after, 0);
+	host_check_seed(_metadata, mem, seeds_after, 0);
+	guest_op_seed(_metadata, vcpu, OP_CHECK, seeds_after, 0);
 	/* The host writes into the new pages; the guest sees that too. */
 	for (int p = 3; p < 7; p++) {
 		seeds_after[p] = 0x4444 + p;
-		for (uint64_t i = p * QUADS_PER_PAGE; i < (p + 1) * QUADS_PER_PAGE; i++)
-			mem[i] = pattern(seeds_after[p], i);
+		host_fill_page(mem, p, seeds_after[p]);
 	}
-	guest_op(_metadata, vcpu, OP_CHECK, seeds_after, 0);
+	guest_op_seed(_metadata, vcpu, OP_CHECK, seeds_after, 0);
 	vm_free(vm);
 }
 
 /* The host writes @seed's pattern to @mem. */
 static void host_fill(uint64_t *mem, uint64_t seed)
 {
-	for (uint64_t i = 0; i < SLOT_PAGES * QUADS_PER_PAGE; i++)
-		mem[i] = pattern(seed, i);
+	for (int p = 0; p < SLOT_PAGES; p++)
+		host_fill_page(mem, p, seed);
 }
 
 TEST(munmap_and_mmap_fixed)
@@ -162,15 +120,15 @@ TEST(munmap_and_mmap_fixed)
 	uint64_t *mem, *again;
 	struct vm *vm = memory_vm(&vcpu, &mem);
 
-	guest_op(_metadata, vcpu, OP_FILL, NULL, 0x5555);
+	guest_op_seed(_metadata, vcpu, OP_FILL, NULL, 0x5555);
 	ASSERT_EQ(0, munmap(mem, SLOT_SIZE)) TH_LOG("%m");
 	again = mmap(mem, SLOT_SIZE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 	ASSERT_EQ(mem, again) TH_LOG("mmap: %m");
 	host_fill(mem, 0x6666);
-	guest_op(_metadata, vcpu, OP_CHECK, NULL, 0x6666);
-	guest_op(_metadata, vcpu, OP_FILL, NULL, 0x7777);
-	host_check(_metadata, mem, NULL, 0x7777);
+	guest_op_seed(_metadata, vcpu, OP_CHECK, NULL, 0x6666);
+	guest_op_seed(_metadata, vcpu, OP_FILL, NULL, 0x7777);
+	host_check_seed(_metadata, mem, NULL, 0x7777);
 	vm_free(vm);
 }
 
@@ -187,15 +145,15 @@ TEST(mmap_fixed_memfd_over_the_slot)
 	host_fill(buf, 0x8888);
 	ASSERT_EQ((ssize_t)SLOT_SIZE, pwrite(fd, buf, SLOT_SIZE, 0)) TH_LOG("%m");
 
-	guest_op(_metadata, vcpu, OP_FILL, NULL, 0x9999);
+	guest_op_seed(_metadata, vcpu, OP_FILL, NULL, 0x9999);
 	again = mmap(mem, SLOT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		     fd, 0);
 	ASSERT_EQ(mem, again) TH_LOG("mmap: %m");
-	guest_op(_metadata, vcpu, OP_CHECK, NULL, 0x8888);
+	guest_op_seed(_metadata, vcpu, OP_CHECK, NULL, 0x8888);
 	/* The guest's writes reach the file. */
-	guest_op(_metadata, vcpu, OP_FILL, NULL, 0xaaaa);
+	guest_op_seed(_metadata, vcpu, OP_FILL, NULL, 0xaaaa);
 	ASSERT_EQ((ssize_t)SLOT_SIZE, pread(fd, buf, SLOT_SIZE, 0)) TH_LOG("%m");
-	host_check(_metadata, buf, NULL, 0xaaaa);
+	host_check_seed(_metadata, buf, NULL, 0xaaaa);
 	vm_free(vm);
 	close(fd);
 	free(buf);

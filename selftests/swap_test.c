@@ -36,78 +36,11 @@
 #define SLOT_GPA	0x40000000ULL
 #define NPAGES		64
 #define SLOT_SIZE	(NPAGES * GUEST_PAGE_SIZE)
-#define QUADS_PER_PAGE	((uint64_t)(GUEST_PAGE_SIZE / 8))
+#define PP_GPA		SLOT_GPA
+#define PP_PAGES	NPAGES
 #define PAGEOUT_TRIES	3
 
-/* Quadword i of the slot, in a page whose seed is @seed. */
-static uint64_t pattern(uint64_t seed, uint64_t i)
-{
-	return seed ^ (i * 0x9e3779b97f4a7c15ULL);
-}
-
-enum { OP_FILL = 1, OP_CHECK };
-
-/* What the guest does next, set by the host before each run. */
-static uint64_t op;
-static uint64_t seeds[NPAGES];
-
-/* OP_FILL writes every page's pattern; OP_CHECK counts mismatches. */
-static void guest_memory(void)
-{
-	volatile uint64_t *mem = (volatile uint64_t *)SLOT_GPA;
-
-	for (;;) {
-		uint64_t bad = 0, first = -1ULL;
-
-		for (uint64_t i = 0; i < NPAGES * QUADS_PER_PAGE; i++) {
-			uint64_t want = pattern(seeds[i / QUADS_PER_PAGE], i);
-
-			if (op == OP_FILL) {
-				mem[i] = want;
-			} else if (mem[i] != want) {
-				if (!bad++)
-					first = i;
-			}
-		}
-		GUEST_SYNC2(bad, first);
-	}
-}
-
-static void guest_op(struct __test_metadata *_metadata, struct vcpu *vcpu,
-		     uint64_t what, const uint64_t *page_seeds)
-{
-	struct ucall uc;
-
-	op = what;
-	memcpy(seeds, page_seeds, sizeof(seeds));
-	vm_sync_to_guest(vcpu->vm, op);
-	vm_sync_to_guest(vcpu->vm, seeds);
-	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(vcpu, &uc));
-	EXPECT_EQ(0ULL, uc.args[0])
-		TH_LOG("the guest found %lu quadwords wrong, the first at offset %#lx (page %lu)",
-		       uc.args[0], uc.args[1] * 8, uc.args[1] / QUADS_PER_PAGE);
-}
-
-static void host_check(struct __test_metadata *_metadata, const uint64_t *mem,
-		       const uint64_t *page_seeds)
-{
-	uint64_t bad = 0, first = 0;
-
-	for (uint64_t i = 0; i < NPAGES * QUADS_PER_PAGE; i++) {
-		if (mem[i] != pattern(page_seeds[i / QUADS_PER_PAGE], i) && !bad++)
-			first = i;
-	}
-	EXPECT_EQ(0ULL, bad)
-		TH_LOG("the host found %lu quadwords wrong, the first at offset %#lx (page %lu): %#lx, not %#lx",
-		       bad, first * 8, first / QUADS_PER_PAGE, mem[first],
-		       pattern(page_seeds[first / QUADS_PER_PAGE], first));
-}
-
-static void host_fill_page(uint64_t *mem, int page, uint64_t seed)
-{
-	for (uint64_t i = page * QUADS_PER_PAGE; i < (page + 1) * QUADS_PER_PAGE; i++)
-		mem[i] = pattern(seed, i);
-}
+#include "page_pattern.h"
 
 static bool page_swapped(const void *p)
 {
