@@ -339,19 +339,6 @@ u8 svmx_irq_take(struct svmx_vcpu *vcpu)
 	return vcpu->irq_vector;
 }
 
-/* Would an interrupt from the APIC wake a halted vCPU (RFLAGS.IF set)? */
-bool svmx_apic_has_interrupt(struct svmx_vcpu *vcpu)
-{
-	struct svmx_apic *apic = vcpu->apic;
-	unsigned long flags;
-	int v;
-
-	spin_lock_irqsave(&apic->lock, flags);
-	v = svmx_lapic_pending_vector(&apic->m);
-	spin_unlock_irqrestore(&apic->lock, flags);
-	return v >= 0;
-}
-
 /* Is @gpa in the xAPIC page (enabled, not x2APIC)? Under apic->lock. */
 static bool svmx_apic_in_page(struct svmx_apic *apic, u64 gpa)
 {

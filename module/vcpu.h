@@ -308,7 +308,6 @@ int svmx_apic_deliver(struct svmx_vm *vm, struct svmx_vcpu *src,
 bool svmx_apic_accepts_extint(struct svmx_vcpu *vcpu);
 void svmx_apic_pick_interrupt(struct svmx_vcpu *vcpu);
 u8 svmx_irq_take(struct svmx_vcpu *vcpu);
-bool svmx_apic_has_interrupt(struct svmx_vcpu *vcpu);
 bool svmx_apic_mmio_read(struct svmx_vcpu *vcpu, u64 gpa, void *buf,
 			 unsigned int len);
 bool svmx_apic_mmio_write(struct svmx_vcpu *vcpu, u64 gpa, const void *buf,
